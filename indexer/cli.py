@@ -1,0 +1,83 @@
+"""`python -m indexer ...`: parse arguments, call the library, turn its errors into one-line messages and exit codes.
+
+Exit codes: 0 ok, 1 usage or input error, 2 finished but some files were skipped (listed on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import PodqueryError
+from .settings import Settings
+
+log = logging.getLogger("indexer")
+
+EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors; 2 means "skipped files" here
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m indexer", description="podquery: index podcast episodes and search them.")
+    p.add_argument("--version", action="version", version=f"podquery {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build an index from records, transcripts and feeds")
+    b.add_argument("sources", nargs="+", type=Path, help="files or directories (see README: corpus layout)")
+    b.add_argument("--out", required=True, type=Path, help="index directory (replaced atomically)")
+    b.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    i = sub.add_parser("inspect", help="parse and chunk sources without embedding")
+    i.add_argument("sources", nargs="+", type=Path)
+    i.add_argument("--json", action="store_true", help='print {"episodes": [...], "passages": [...]}')
+
+    s = sub.add_parser("search", help="search an index")
+    s.add_argument("index", type=Path)
+    s.add_argument("query", nargs="?", help="the query (or use --queries FILE)")
+    s.add_argument("--queries", type=Path, help="one query per line; prints one JSON object per line")
+    s.add_argument("--k", type=int, default=10)
+    s.add_argument("--offset", type=int, default=0)
+    s.add_argument("--mode", default="hybrid", choices=["hybrid", "keyword", "semantic"])
+    s.add_argument("--podcast")
+    s.add_argument("--episode")
+    s.add_argument("--speaker")
+    s.add_argument("--kind", choices=["transcript", "summary", "highlight", "chapter"])
+    s.add_argument("--after", help="published on or after (YYYY-MM-DD)")
+    s.add_argument("--before", help="published on or before (YYYY-MM-DD)")
+    s.add_argument("--group-by-episode", action="store_true", help="best passage per episode")
+    s.add_argument("--json", action="store_true")
+
+    f = sub.add_parser("info", help="what an index holds")
+    f.add_argument("index", type=Path)
+    f.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    from . import commands  # heavy imports (torch, faiss) only once a command runs
+
+    try:
+        return commands.run(args, settings)
+    except PodqueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; the index is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+

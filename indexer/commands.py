@@ -1,0 +1,154 @@
+"""What each CLI command does: call the library and print its results for people (or as JSON for programs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from .build import BuildReport, build, read_sources
+from .chunking import episode_passages
+from .errors import PodqueryError
+from .index import Index
+from .search import Hit, Searcher
+from .settings import Settings
+from .store import Filters
+from .timecode import format_timestamp
+from .tokens import TokenCounter
+
+from .cli import EXIT_OK, EXIT_SKIPPED
+
+EPISODE_FIELDS = ("id", "podcast", "title", "published", "duration_s", "url", "audio_url", "summary", "topics",
+                  "highlights", "chapters")
+PASSAGE_FIELDS = ("episode_id", "kind", "text", "start_s", "end_s", "chapter_index", "chapter_title", "speakers",
+                  "time_estimated")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    handler = {"build": cmd_build, "inspect": cmd_inspect, "search": cmd_search, "info": cmd_info}[args.command]
+    return handler(args, settings)
+
+
+def load_embedder(settings: Settings):  # noqa: ANN201 - returns the default Embedder
+    from .embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+
+
+def _report_problems(report: BuildReport) -> int:
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for err in report.skipped:
+        print(f"skipped: {err}", file=sys.stderr)
+    if report.skipped:
+        print(f"{len(report.skipped)} file(s) skipped", file=sys.stderr)
+        return EXIT_SKIPPED
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    for path in args.sources:
+        if not path.exists():
+            raise PodqueryError(f"{path}: no such file or directory")
+    report = build(args.sources, args.out, settings, load_embedder(settings), progress=not args.quiet)
+    print(f"built {args.out}: {report.episodes} episodes, {report.passages} passages in {report.seconds:.1f}s")
+    return _report_problems(report)
+
+
+def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    report = BuildReport()
+    sources = read_sources(args.sources, report)
+    count = TokenCounter(settings.chunk.encoding)
+    episodes, passages = [], []
+    for src in sources:
+        ps = episode_passages(src.episode, src.transcript, settings.chunk, count)
+        ep = asdict(src.episode)
+        episodes.append({k: ep[k] for k in EPISODE_FIELDS})
+        passages.extend({k: asdict(p)[k] for k in PASSAGE_FIELDS} for p in ps)
+        if not args.json:
+            _print_outline(src, ps)
+    if args.json:
+        json.dump({"episodes": episodes, "passages": passages}, sys.stdout, ensure_ascii=False)
+        print()
+    return _report_problems(report)
+
+
+def _print_outline(src, passages) -> None:  # noqa: ANN001 - EpisodeSource, list[Passage]
+    ep = src.episode
+    print(f"{ep.id}: {ep.title or '(untitled)'}")
+    print(f"  podcast: {ep.podcast or '-'}  published: {ep.published or '-'}  "
+          f"duration: {format_timestamp(ep.duration_s) or '-'}  from: {src.origin}")
+    for ch in ep.chapters:
+        print(f"  [{format_timestamp(ch.start_s):>8}] {ch.title}")
+    kinds: dict[str, int] = {}
+    for p in passages:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    segs = len(src.transcript.segments) if src.transcript else 0
+    print(f"  segments: {segs}  passages: " + ", ".join(f"{v} {k}" for k, v in kinds.items()))
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(podcast=args.podcast, episode=args.episode, speaker=args.speaker, kind=args.kind,
+                   after=args.after, before=args.before)
+
+
+def hit_json(hit: Hit) -> dict:
+    data = asdict(hit)
+    data.pop("marks", None)
+    return data
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.query is None) == (args.queries is None):
+        raise PodqueryError("give either a query or --queries FILE")
+    index = Index.open(args.index)
+    embedder = None if args.mode == "keyword" else load_embedder(settings)
+    searcher = Searcher(index, embedder, settings)
+    options = dict(k=args.k, mode=args.mode, filters=_filters(args), offset=args.offset,
+                   group_by_episode=args.group_by_episode)
+    if args.queries is not None:
+        try:
+            lines = [ln.strip() for ln in args.queries.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PodqueryError(f"{args.queries}: cannot read queries ({exc})") from exc
+        for result in searcher.search_batch(lines, **options):
+            print(json.dumps({"query": result.query, "hits": [hit_json(h) for h in result.hits]},
+                             ensure_ascii=False))
+        return EXIT_OK
+    result = searcher.search(args.query, **options)
+    if args.json:
+        print(json.dumps({"query": result.query, "mode": result.mode, "took_ms": result.took_ms,
+                          "hits": [hit_json(h) for h in result.hits]}, ensure_ascii=False))
+        return EXIT_OK
+    if not result.hits:
+        print("no results")
+    for n, hit in enumerate(result.hits, start=args.offset + 1):
+        where = f" > {hit.chapter.title}" if hit.chapter else ""
+        when = f" @ {hit.timestamp}" if hit.timestamp else ""
+        print(f"{n}. {hit.episode.podcast} - {hit.episode.title}{where}{when}  [{hit.kind}, {hit.score:.4f}]")
+        print(f"   {hit.snippet}")
+        if hit.link:
+            print(f"   {hit.link}")
+    print(f"({len(result.hits)} hits in {result.took_ms:.0f} ms)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
+    index = Index.open(args.index)
+    info = {"path": str(Path(args.index).resolve()), **asdict(index.manifest), "counts": index.counts()}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    m = index.manifest
+    c = info["counts"]
+    print(f"index {info['path']}")
+    print(f"  format {m.format_version}, built by podquery {m.package_version} on {m.created}"
+          + (f", updated {m.updated}" if m.updated else ""))
+    print(f"  model {m.model['name']} ({m.model['dimension']} dims, weights {m.model['fingerprint']}), "
+          f"faiss {m.faiss_factory}")
+    print(f"  chunking {m.chunking}")
+    print(f"  {c['episodes']} episodes in {c['podcasts']} podcasts, {c['passages']} passages "
+          + json.dumps(c["passages_by_kind"]))
+    return EXIT_OK

@@ -1,0 +1,259 @@
+"""An index directory: open it for search, or write a new generation of it atomically.
+
+Layout: `DIR/manifest.json` names the current generation `DIR/gen-.../` holding `passages.sqlite` and
+`vectors.faiss`. A writer fills a fresh generation (a copy of the current one for updates), fsyncs it, and
+only then replaces the manifest in one rename; a killed writer leaves the old manifest pointing at the old,
+untouched generation, and its half-written generation is removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import store
+from .chunking import embedding_text, episode_passages
+from .embedding import Embedder
+from .errors import IndexError_, NotFound
+from .manifest import MANIFEST, Manifest, fsync_dir
+from .model import Episode, EpisodeSource, Passage
+from .settings import Settings
+from .tokens import TokenCounter
+from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "passages.sqlite"
+VECTORS_FILE = "vectors.faiss"
+GEN_PREFIX = "gen-"
+
+
+class Index:
+    """A read-only view of one generation: manifest, SQLite store and FAISS vectors."""
+
+    def __init__(self, path: Path, manifest: Manifest, conn: sqlite3.Connection, vectors: VectorIndex) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.conn = conn
+        self.vectors = vectors
+
+    @classmethod
+    def open(cls, path: Path | str, *, mmap: bool = False) -> "Index":
+        path = Path(path)
+        manifest = Manifest.read(path)
+        gen = path / manifest.generation
+        db, vec = gen / DB_FILE, gen / VECTORS_FILE
+        for file in (db, vec):
+            if not file.is_file():
+                raise IndexError_(f"{path} is damaged: {file} is missing; rebuild with python -m indexer build")
+        try:
+            conn = store.connect(db, readonly=True)
+            conn.execute("SELECT count(*) FROM passages").fetchone()
+            vectors = VectorIndex.load(vec, mmap=mmap)
+        except (sqlite3.Error, RuntimeError) as exc:
+            raise IndexError_(f"{path} is damaged ({exc}); rebuild with python -m indexer build") from exc
+        if vectors.dimension != manifest.model.get("dimension"):
+            raise IndexError_(f"{path}: vectors have {vectors.dimension} dims, manifest says "
+                              f"{manifest.model.get('dimension')}; rebuild the index")
+        return cls(path, manifest, conn, vectors)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def episode(self, episode_id: str) -> Episode:
+        found = store.get_episode(self.conn, episode_id)
+        if found is None:
+            raise NotFound(f"no episode {episode_id!r} in this index")
+        return found
+
+    def counts(self) -> dict[str, object]:
+        return store.counts(self.conn)
+
+
+def _new_generation_name() -> str:
+    return f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+
+
+class IndexWriter:
+    """Writes one new generation: fresh for `build`, or a copy of the current one for `add`/`remove`.
+
+    Use as a context manager; leaving the block without `commit()` (an error, a kill) changes nothing.
+    """
+
+    def __init__(self, path: Path | str, embedder: Embedder, settings: Settings, *, fresh: bool) -> None:
+        self.path = Path(path)
+        self.embedder = embedder
+        self.settings = settings
+        self.count_tokens = TokenCounter(settings.chunk.encoding)
+        self._check_target(fresh)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock = (self.path / ".lock").open("a")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never take it
+        self.base = None if fresh else Manifest.read(self.path)
+        if self.base is not None:
+            self.base.check_model(embedder.name, embedder.dimension, embedder.fingerprint, self.path)
+        self.generation = _new_generation_name()
+        self.gen_dir = self.path / self.generation
+        self.gen_dir.mkdir()
+        self.conn, self.vectors = self._start()
+        self.embedded = 0  # passages embedded by this writer (unchanged ones are reused, not counted)
+        self._committed = False
+
+    def _check_target(self, fresh: bool) -> None:
+        if not fresh or not self.path.exists():
+            return
+        if not self.path.is_dir():
+            raise IndexError_(f"{self.path} exists and is not a directory; choose another --out")
+        if not (self.path / MANIFEST).exists() and any(not p.name.startswith(".") for p in self.path.iterdir()):
+            if not all(p.name.startswith(GEN_PREFIX) for p in self.path.iterdir() if not p.name.startswith(".")):
+                raise IndexError_(f"{self.path} is a non-empty directory that is not a podquery index; "
+                                  "refusing to write into it (choose an empty or new --out)")
+
+    def _start(self) -> tuple[sqlite3.Connection, VectorIndex]:
+        db = self.gen_dir / DB_FILE
+        if self.base is None:
+            conn = store.connect(db)
+            store.create(conn)
+            return conn, VectorIndex.create(self.embedder.dimension, self.settings.faiss_factory)
+        old = self.path / self.base.generation
+        src = sqlite3.connect(f"file:{old / DB_FILE}?mode=ro", uri=True)
+        conn = store.connect(db)
+        src.backup(conn)  # a consistent page copy, not a file copy of a possibly open database
+        src.close()
+        return conn, VectorIndex.load(old / VECTORS_FILE)
+
+    def __enter__(self) -> "IndexWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            self.abort()
+
+    def _next_id(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]) + 1
+
+    def _reusable(self, episode_id: str) -> dict[str, int]:
+        """Content hash -> passage id of this episode's current passages, whose vectors can be kept."""
+        rows = self.conn.execute("SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))
+        return {h: i for h, i in rows}
+
+    def add(self, sources: Iterable[EpisodeSource], *, progress: bool = False) -> int:
+        """Add or replace episodes; passages whose content is unchanged keep their vectors. Returns passages written."""
+        plan: list[tuple[EpisodeSource, list[Passage]]] = []
+        latest = {src.episode.id: src for src in sources}  # the same episode twice: the later one wins
+        for src in tqdm(list(latest.values()), desc="chunking", unit="episode", disable=not progress):
+            passages = episode_passages(src.episode, src.transcript, self.settings.chunk, self.count_tokens)
+            plan.append((src, passages))
+        old_vectors: dict[str, np.ndarray] = {}
+        removed: list[int] = []
+        for src, _ in plan:
+            reuse = self._reusable(src.episode.id)
+            if reuse:
+                ids = list(reuse.values())
+                vecs = self.vectors.reconstruct(ids)
+                old_vectors.update({h: vecs[n] for n, h in enumerate(reuse)})
+            removed.extend(store.delete_episode(self.conn, src.episode.id))
+        if removed:
+            self._remove_vectors(removed)
+        todo = [(src.episode, p) for src, ps in plan for p in ps if p.content_hash not in old_vectors]
+        fresh = self.embedder.embed([embedding_text(ep, p) for ep, p in todo], progress=progress)
+        self.embedded += len(todo)
+        new_vectors = {p.content_hash: fresh[n] for n, (_, p) in enumerate(todo)}
+        next_id = self._next_id()
+        all_ids: list[int] = []
+        all_vecs: list[np.ndarray] = []
+        written = 0
+        for src, passages in plan:
+            store.write_episode(self.conn, src.episode, src.origin)
+            rows = [(next_id + n, p) for n, p in enumerate(passages)]
+            next_id += len(passages)
+            store.write_passages(self.conn, src.episode, rows)
+            for pid, p in rows:
+                all_ids.append(pid)
+                all_vecs.append(new_vectors.get(p.content_hash, old_vectors.get(p.content_hash)))
+            written += len(rows)
+        if all_ids:
+            matrix = np.vstack(all_vecs).astype(np.float32)
+            if self.vectors.needs_training:
+                self.vectors.train(matrix)
+            self.vectors.add(all_ids, matrix)
+        return written
+
+    def remove(self, episode_ids: Iterable[str]) -> int:
+        """Remove episodes (passages, vectors, chapters); an unknown id raises NotFound. Returns passages removed."""
+        removed: list[int] = []
+        for episode_id in episode_ids:
+            if store.get_episode(self.conn, episode_id) is None:
+                raise NotFound(f"no episode {episode_id!r} in {self.path}")
+            removed.extend(store.delete_episode(self.conn, episode_id))
+        self._remove_vectors(removed)
+        return len(removed)
+
+    def _remove_vectors(self, ids: list[int]) -> None:
+        try:
+            self.vectors.remove(ids)
+        except RuntimeError as exc:
+            raise IndexError_(f"the {self.settings.faiss_factory} index type cannot remove vectors; rebuild instead "
+                              f"(python -m indexer build ... --out {self.path})") from exc
+
+    def commit(self) -> Manifest:
+        """Flush the generation to disk, then switch the manifest to it in one rename."""
+        self.conn.commit()
+        self.conn.execute("PRAGMA optimize")
+        counts = store.counts(self.conn)
+        self.conn.close()
+        if len(self.vectors) != counts["passages"]:
+            raise IndexError_(f"internal: {len(self.vectors)} vectors for {counts['passages']} passages")
+        self.vectors.save(self.gen_dir / VECTORS_FILE)
+        for file in (self.gen_dir / DB_FILE, self.gen_dir / VECTORS_FILE):
+            with file.open("rb") as fh:
+                os.fsync(fh.fileno())
+        fsync_dir(self.gen_dir)
+        manifest = Manifest(
+            generation=self.generation,
+            model={"name": self.embedder.name, "dimension": self.embedder.dimension,
+                   "fingerprint": self.embedder.fingerprint},
+            chunking={"max_tokens": self.settings.chunk.max_tokens, "overlap": self.settings.chunk.overlap,
+                      "encoding": self.settings.chunk.encoding},
+            faiss_factory=self.settings.faiss_factory if self.base is None else self.base.faiss_factory,
+            counts=counts,
+        )
+        if self.base is not None:
+            manifest.created = self.base.created
+            manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        manifest.write(self.path)
+        self._committed = True
+        self._cleanup()
+        return manifest
+
+    def abort(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+        shutil.rmtree(self.gen_dir, ignore_errors=True)
+        self._release()
+
+    def _cleanup(self) -> None:
+        """Remove every generation but the current one: old ones, and any a killed writer left behind."""
+        for entry in self.path.iterdir():
+            if entry.name.startswith(GEN_PREFIX) and entry.name != self.generation:
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
+                entry.unlink(missing_ok=True)
+        self._release()
+
+    def _release(self) -> None:
+        if not self._lock.closed:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()

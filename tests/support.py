@@ -1,0 +1,45 @@
+"""Test helpers shared across modules: a deterministic fake embedder and tiny episode builders."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+from indexer.model import Chapter, Episode, EpisodeSource, Segment, Transcript, finish_chapters
+
+
+class FakeEmbedder:
+    """Hashed bag of words: same words, same vector. For logic tests only; features are also tested on the real model."""
+
+    name = "fake-bow"
+    dimension = 64
+    fingerprint = "fake0001"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+def make_source(episode_id: str, lines: list[tuple[float, float, str, str | None]], *, podcast: str = "Test Pod",
+                title: str = "", chapters: list[tuple[float, str]] = (), duration_s: float | None = None,
+                published: str | None = "2024-01-01", summary: str = "",
+                audio_url: str | None = "https://example.com/a.mp3") -> EpisodeSource:
+    """An EpisodeSource from (start, end, text, speaker) tuples."""
+    chs, _ = finish_chapters([Chapter(0, t, s) for s, t in chapters], duration_s)
+    episode = Episode(id=episode_id, podcast=podcast, title=title or f"Episode {episode_id}", published=published,
+                      duration_s=duration_s, audio_url=audio_url, summary=summary, chapters=chs)
+    transcript = Transcript([Segment(s, e, t, sp) for s, e, t, sp in lines])
+    return EpisodeSource(episode=episode, transcript=transcript, origin=f"{episode_id}.test")
