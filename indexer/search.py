@@ -137,6 +137,10 @@ class Searcher:
             r.took_ms = round(took, 2)
         return results
 
+    def stored_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        """Passage text as stored, read afresh: what citations are verified against."""
+        return {pid: row["text"] for pid, row in store.passages_by_id(self.index.conn, ids).items()}
+
     def _hits(self, conn: sqlite3.Connection, fused: list[Fused], query: str) -> list[Hit]:
         rows = store.passages_by_id(conn, [f.id for f in fused])
         hits = []

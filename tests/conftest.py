@@ -23,3 +23,15 @@ def real_embedder():
     from indexer.settings import DEFAULT_MODEL
 
     return SentenceTransformerEmbedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory, real_embedder):
+    """The demo corpus in data/ built once per session with the real model (about a minute on 2 cores)."""
+    from indexer.build import build
+    from indexer.settings import Settings
+
+    out = tmp_path_factory.mktemp("demo") / "index"
+    report = build([DATA], out, Settings(), real_embedder)
+    assert not report.skipped, report.skipped
+    return out
