@@ -72,8 +72,13 @@ def remove(episode_ids: Sequence[str], out: Path, settings: Settings, embedder: 
     return _write(out, settings, embedder, BuildReport(), [], fresh=False, remove=episode_ids)
 
 
+def compact(out: Path, settings: Settings, embedder: Embedder) -> BuildReport:
+    """Drop the vectors of removed passages that an index type without removal (HNSW) still holds."""
+    return _write(out, settings, embedder, BuildReport(), [], fresh=False, compact=True)
+
+
 def _write(out: Path, settings: Settings, embedder: Embedder, report: BuildReport, sources: list[EpisodeSource],
-           *, fresh: bool, progress: bool = False, remove: Sequence[str] = ()) -> BuildReport:
+           *, fresh: bool, progress: bool = False, remove: Sequence[str] = (), compact: bool = False) -> BuildReport:
     started = time.perf_counter()
     with IndexWriter(out, embedder, settings, fresh=fresh) as writer:
         if remove:
@@ -81,6 +86,8 @@ def _write(out: Path, settings: Settings, embedder: Embedder, report: BuildRepor
         report.passages = writer.add(sources, progress=progress)
         report.episodes = len({s.episode.id for s in sources})
         report.embedded = writer.embedded
+        if compact:
+            report.removed = writer.compact()
         report.manifest = writer.commit()
     report.seconds = time.perf_counter() - started
     log.info("wrote %s: %d episodes, %d passages (%d embedded) in %.1fs", out, report.episodes, report.passages,

@@ -57,6 +57,26 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--group-by-episode", action="store_true", help="best passage per episode")
     s.add_argument("--json", action="store_true")
 
+    a = sub.add_parser("add", help="add or replace episodes in an index (unchanged passages are not re-embedded)")
+    a.add_argument("index", type=Path)
+    a.add_argument("sources", nargs="+", type=Path)
+    a.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    r = sub.add_parser("remove", help="remove episodes from an index by id")
+    r.add_argument("index", type=Path)
+    r.add_argument("episodes", nargs="+", help="episode ids (see: search --json, or GET /episodes)")
+
+    c = sub.add_parser("compact", help="drop vectors of removed episodes still held by an HNSW index")
+    c.add_argument("index", type=Path)
+
+    q = sub.add_parser("ask", help="answer a question with verbatim, timestamped citations")
+    q.add_argument("index", type=Path)
+    q.add_argument("question")
+    q.add_argument("--k", type=int, default=6, help="passages to read")
+    q.add_argument("--podcast")
+    q.add_argument("--episode")
+    q.add_argument("--json", action="store_true")
+
     f = sub.add_parser("info", help="what an index holds")
     f.add_argument("index", type=Path)
     f.add_argument("--json", action="store_true")

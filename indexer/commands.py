@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .build import BuildReport, build, read_sources
+from . import build as builder
+from .build import BuildReport, read_sources
 from .chunking import episode_passages
 from .errors import PodqueryError
 from .index import Index
@@ -27,7 +28,8 @@ PASSAGE_FIELDS = ("episode_id", "kind", "text", "start_s", "end_s", "chapter_ind
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    handler = {"build": cmd_build, "inspect": cmd_inspect, "search": cmd_search, "info": cmd_info}[args.command]
+    handler = {"build": cmd_build, "inspect": cmd_inspect, "search": cmd_search, "info": cmd_info,
+               "add": cmd_add, "remove": cmd_remove, "compact": cmd_compact, "ask": cmd_ask}[args.command]
     return handler(args, settings)
 
 
@@ -49,12 +51,65 @@ def _report_problems(report: BuildReport) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    for path in args.sources:
-        if not path.exists():
-            raise PodqueryError(f"{path}: no such file or directory")
-    report = build(args.sources, args.out, settings, load_embedder(settings), progress=not args.quiet)
+    _check_sources(args.sources)
+    report = builder.build(args.sources, args.out, settings, load_embedder(settings), progress=not args.quiet)
     print(f"built {args.out}: {report.episodes} episodes, {report.passages} passages in {report.seconds:.1f}s")
     return _report_problems(report)
+
+
+def _check_sources(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            raise PodqueryError(f"{path}: no such file or directory")
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    _check_sources(args.sources)
+    Index.open(args.index).close()  # a clear error before loading the model if DIR is not an index
+    report = builder.add(args.sources, args.index, settings, load_embedder(settings), progress=not args.quiet)
+    print(f"added {report.episodes} episodes to {args.index}: {report.passages} passages, "
+          f"{report.embedded} embedded (the rest unchanged), in {report.seconds:.1f}s")
+    return _report_problems(report)
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    Index.open(args.index).close()
+    report = builder.remove(args.episodes, args.index, settings, load_embedder(settings))
+    print(f"removed {len(args.episodes)} episodes ({report.removed} passages) from {args.index}")
+    return EXIT_OK
+
+
+def cmd_compact(args: argparse.Namespace, settings: Settings) -> int:
+    Index.open(args.index).close()
+    report = builder.compact(args.index, settings, load_embedder(settings))
+    print(f"compacted {args.index}: dropped {report.removed} stale vectors")
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .answer import ExtractiveAnswerer
+
+    searcher = Searcher(Index.open(args.index), load_embedder(settings), settings)
+    answer = ExtractiveAnswerer(searcher).ask(args.question, k=args.k,
+                                              filters=Filters(podcast=args.podcast, episode=args.episode))
+    if args.json:
+        data = asdict(answer)
+        data["passages"] = [hit_json(h) for h in answer.passages]
+        print(json.dumps(data, ensure_ascii=False))
+        return EXIT_OK
+    print(answer.answer)
+    for c in answer.citations:
+        where = f" > {c.chapter.title}" if c.chapter else ""
+        when = f" @ {c.timestamp}" if c.timestamp else ""
+        print(f"  [{c.n}] {c.episode.podcast} - {c.episode.title}{where}{when}")
+        print(f"      \"{c.quote}\"")
+        if c.link:
+            print(f"      {c.link}")
+    if not answer.found:
+        print("Closest passages:")
+        for hit in answer.passages[:3]:
+            print(f"  - {hit.episode.title} @ {hit.timestamp}: {hit.snippet}")
+    return EXIT_OK
 
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:

@@ -139,9 +139,6 @@ class IndexWriter:
         if not self._committed:
             self.abort()
 
-    def _next_id(self) -> int:
-        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]) + 1
-
     def _reusable(self, episode_id: str) -> dict[str, int]:
         """Content hash -> passage id of this episode's current passages, whose vectors can be kept."""
         rows = self.conn.execute("SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))
@@ -169,7 +166,7 @@ class IndexWriter:
         fresh = self.embedder.embed([embedding_text(ep, p) for ep, p in todo], progress=progress)
         self.embedded += len(todo)
         new_vectors = {p.content_hash: fresh[n] for n, (_, p) in enumerate(todo)}
-        next_id = self._next_id()
+        next_id = store.next_passage_id(self.conn)
         all_ids: list[int] = []
         all_vecs: list[np.ndarray] = []
         written = 0
@@ -202,9 +199,25 @@ class IndexWriter:
     def _remove_vectors(self, ids: list[int]) -> None:
         try:
             self.vectors.remove(ids)
-        except RuntimeError as exc:
-            raise IndexError_(f"the {self.settings.faiss_factory} index type cannot remove vectors; rebuild instead "
-                              f"(python -m indexer build ... --out {self.path})") from exc
+        except RuntimeError:
+            # HNSW cannot remove: the vectors stay, marked; searches skip them and `compact` drops them
+            store.add_tombstones(self.conn, ids)
+
+    def compact(self) -> int:
+        """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones."""
+        live = [int(r[0]) for r in self.conn.execute("SELECT id FROM passages ORDER BY id")]
+        dropped = int(self.conn.execute("SELECT count(*) FROM tombstones").fetchone()[0])
+        factory = self.base.faiss_factory if self.base is not None else self.settings.faiss_factory
+        fresh = VectorIndex.create(self.embedder.dimension, factory)
+        for start in range(0, len(live), 10_000):
+            batch = live[start:start + 10_000]
+            vectors = self.vectors.reconstruct(batch)
+            if fresh.needs_training:
+                fresh.train(vectors)
+            fresh.add(batch, vectors)
+        self.vectors = fresh
+        self.conn.execute("DELETE FROM tombstones")
+        return dropped
 
     def commit(self) -> Manifest:
         """Flush the generation to disk, then switch the manifest to it in one rename."""
@@ -212,8 +225,9 @@ class IndexWriter:
         self.conn.execute("PRAGMA optimize")
         counts = store.counts(self.conn)
         self.conn.close()
-        if len(self.vectors) != counts["passages"]:
-            raise IndexError_(f"internal: {len(self.vectors)} vectors for {counts['passages']} passages")
+        if len(self.vectors) != counts["passages"] + counts["tombstones"]:
+            raise IndexError_(f"internal: {len(self.vectors)} vectors for {counts['passages']} passages "
+                              f"and {counts['tombstones']} tombstones")
         self.vectors.save(self.gen_dir / VECTORS_FILE)
         for file in (self.gen_dir / DB_FILE, self.gen_dir / VECTORS_FILE):
             with file.open("rb") as fh:

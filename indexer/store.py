@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS passages (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_episode ON passages(episode_id);
+-- ids whose vectors are still in a FAISS index that cannot remove (HNSW); searches skip them, compact drops them
+CREATE TABLE IF NOT EXISTS tombstones (id INTEGER PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS episodes_podcast ON episodes(podcast);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     text, title, chapter, podcast, speakers, tokenize = 'porter unicode61 remove_diacritics 2'
@@ -130,6 +132,17 @@ def delete_episode(conn: sqlite3.Connection, episode_id: str) -> list[int]:
     return ids
 
 
+def add_tombstones(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO tombstones VALUES (?)", [(i,) for i in ids])
+
+
+def next_passage_id(conn: sqlite3.Connection) -> int:
+    """One past every id used so far, tombstoned ones included, so no FAISS id is ever given twice."""
+    row = conn.execute("SELECT max(coalesce((SELECT max(id) FROM passages), 0), "
+                       "coalesce((SELECT max(id) FROM tombstones), 0))").fetchone()
+    return int(row[0]) + 1
+
+
 def keyword_search(conn: sqlite3.Connection, query: str, k: int, filters: Filters) -> list[tuple[int, float]]:
     """Best k passages by FTS5 bm25 (higher is better here), filters applied inside the same query."""
     expr = fts_query(query)
@@ -197,8 +210,31 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
 def counts(conn: sqlite3.Connection) -> dict[str, object]:
     by_kind = {r[0]: r[1] for r in conn.execute("SELECT kind, count(*) FROM passages GROUP BY kind")}
     return {
+        "tombstones": conn.execute("SELECT count(*) FROM tombstones").fetchone()[0],
         "episodes": conn.execute("SELECT count(*) FROM episodes").fetchone()[0],
         "podcasts": conn.execute("SELECT count(DISTINCT podcast) FROM episodes").fetchone()[0],
         "passages": sum(by_kind.values()),
         "passages_by_kind": by_kind,
     }
+
+
+def list_episodes(conn: sqlite3.Connection, podcast: str | None = None, limit: int = 20,
+                  offset: int = 0) -> tuple[list[sqlite3.Row], int]:
+    """One page of episodes (newest first, undated last) with their passage counts, and the total that match."""
+    where, params = ("e.podcast = ? COLLATE NOCASE", [podcast]) if podcast is not None else ("1", [])
+    total = conn.execute(f"SELECT count(*) FROM episodes e WHERE {where}", params).fetchone()[0]
+    sql = (
+        "SELECT e.id, e.podcast, e.title, e.published, e.duration_s, e.url, e.audio_url, "
+        "(SELECT count(*) FROM passages p WHERE p.episode_id = e.id) AS passages, "
+        "(SELECT count(*) FROM chapters c WHERE c.episode_id = e.id) AS chapters "
+        f"FROM episodes e WHERE {where} "
+        "ORDER BY e.published IS NULL, e.published DESC, e.podcast, e.title, e.id LIMIT ? OFFSET ?"
+    )
+    return conn.execute(sql, [*params, limit, offset]).fetchall(), int(total)
+
+
+def list_podcasts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every podcast by name with its episode count and latest publication date (`name`, `episodes`, `latest`)."""
+    sql = ("SELECT podcast AS name, count(*) AS episodes, max(published) AS latest FROM episodes "
+           "GROUP BY podcast ORDER BY podcast COLLATE NOCASE")
+    return conn.execute(sql).fetchall()

@@ -1,0 +1,393 @@
+"""Podcast feeds (RSS 2.0, RSS 1.0, Atom) to episodes: a pure parser, bytes in and dataclasses out, unsafe XML refused."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import Element
+from xml.parsers import expat
+
+import defusedxml.ElementTree as safe_etree
+from defusedxml import DefusedXmlException
+
+from indexer.errors import InputError
+from indexer.model import Chapter, Episode, finish_chapters
+from indexer.timecode import parse_timestamp
+
+log = logging.getLogger(__name__)
+
+MAX_FEED_BYTES = 20 * 1024 * 1024  # the largest real podcast feeds are a few MB; past this it is not a feed to trust
+# Podcasting 2.0 JSON keeps speakers and times; VTT/SRT keep times; HTML and plain text often keep neither.
+TRANSCRIPT_RANK = {"application/json": 0, "text/vtt": 1, "application/srt": 2, "application/x-subrip": 2,
+                   "text/srt": 2, "text/html": 3, "text/plain": 4}
+_NAMESPACES = (  # namespace URI fragment -> the prefix our lookups use, whatever prefix the feed chose
+    ("itunes.com/dtds/podcast-1.0.dtd", "itunes"), ("podcastindex.org/namespace", "podcast"),
+    ("podcastindex-org/podcast-namespace", "podcast"), ("purl.org/rss/1.0/modules/content", "content"),
+    ("podlove.org/simple-chapters", "psc"), ("w3.org/2005/atom", "atom"), ("search.yahoo.com/mrss", "media"),
+    ("purl.org/dc/elements/1.1", "dc"), ("w3.org/1999/02/22-rdf-syntax-ns", "rdf"), ("purl.org/rss/1.0", ""),
+)
+_USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
+               "content": "http://purl.org/rss/1.0/modules/content/", "psc": "http://podlove.org/simple-chapters",
+               "atom": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/",
+               "dc": "http://purl.org/dc/elements/1.1/"}
+_UNDECLARED = "urn:podquery:undeclared:"
+_NS = {prefix: prefix for _, prefix in _NAMESPACES if prefix}
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_UNBOUND_PREFIX = expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]
+_HTML_TAG = re.compile(r"</?(?:p|br|a|div|span|ul|ol|li|em|strong|b|i|u|h[1-6]|img|blockquote|pre|code|table|tr|td|"
+                       r"th|hr|sup|sub|small|figure|section|cite|s)\b[^<>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TranscriptRef:
+    """A `podcast:transcript` link: where the file is and what it is."""
+
+    url: str
+    type: str = ""
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass
+class FeedItem:
+    """One feed item: the Episode plus what resolving its transcript and chapters needs."""
+
+    episode: Episode
+    guid: str | None = None
+    episode_number: int | None = None
+    transcripts: list[TranscriptRef] = field(default_factory=list)
+    chapters_url: str | None = None
+    blocked: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Feed:
+    """A parsed feed: channel metadata, its items in feed order, and what was noticed on the way."""
+
+    title: str = ""
+    link: str | None = None
+    description: str = ""
+    items: list[FeedItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    blocked: bool = False
+
+
+def best_transcript(refs: list[TranscriptRef]) -> TranscriptRef | None:
+    """The ref whose format keeps the most (times, speakers): JSON > VTT > SRT > HTML > plain; feed order breaks ties."""
+    if not refs:
+        return None
+    return min(refs, key=lambda r: TRANSCRIPT_RANK.get(r.type.split(";")[0].strip().lower(), len(TRANSCRIPT_RANK)))
+
+
+def parse_feed(data: bytes | str, source: str = "", *, include_blocked: bool = False) -> Feed:
+    """Parse a feed; every failure is an InputError naming `source`. Blocked items are left out unless asked for."""
+    try:
+        return _parse(data.encode("utf-8") if isinstance(data, str) else bytes(data), include_blocked)
+    except InputError as exc:
+        raise exc.at(source) if source else exc
+    except Exception as exc:  # a bug on odd input must still reach the user as a message about this feed
+        log.debug("unexpected error parsing %s", source or "<feed>", exc_info=True)
+        raise InputError(f"could not read the feed ({type(exc).__name__}: {exc})", source=source or None) from exc
+
+
+def _parse(data: bytes, include_blocked: bool) -> Feed:
+    if len(data) > MAX_FEED_BYTES:
+        raise InputError(f"feed is {len(data) / 1e6:.1f} MB, over the {MAX_FEED_BYTES // 2**20} MiB limit")
+    if not data.strip():
+        raise InputError("empty feed")
+    root, warnings = _xml(data)
+    if root.tag in ("rss", "{rdf}RDF"):
+        channel = root.find("channel")
+        if channel is None:
+            moved = _text(root, "redirect/newLocation")
+            return Feed(warnings=[f"feed has moved to {moved}" if moved else "RSS feed without a <channel>: no items"])
+        elements = (channel if root.tag == "rss" else root).findall("item")
+        title, link, desc = _text(channel, "title"), _text(channel, "link") or None, _text(channel, "description")
+    elif root.tag == "{atom}feed":
+        channel, elements = root, root.findall("atom:entry", _NS)
+        title, link, desc = _text(root, "atom:title"), _atom_link(root, "alternate"), _text(root, "atom:subtitle")
+    else:
+        tag = root.tag.rsplit("}", 1)[-1]
+        raise InputError(f"not a podcast feed: the root element is <{tag}> (expected RSS <rss> or Atom <feed>)")
+    feed = Feed(title=_plain(title), link=link, description=_html_to_text(desc or _text(channel, "itunes:summary")),
+                warnings=warnings, people=_people(channel), blocked=_blocked(channel))
+    if feed.blocked:
+        feed.warnings.append("feed is marked podcast:block/itunes:block 'yes': its publisher asks not to index it")
+        if not include_blocked:
+            return feed
+    base = urljoin(root.get(_XML_BASE, ""), channel.get(_XML_BASE, "")) if channel is not root else root.get(_XML_BASE, "")
+    seen: set[str] = set()
+    for n, el in enumerate(elements, 1):
+        item = _item(el, feed, urljoin(base, el.get(_XML_BASE, "")), root.tag == "{atom}feed")
+        label = f"item {n}" + (f" ({item.episode.title!r})" if item and item.episode.title else "")
+        if item is None:
+            feed.warnings.append(f"{label} has no guid, enclosure or link to identify it: skipped")
+        elif item.episode.id in seen:
+            feed.warnings.append(f"{label} repeats the id {item.episode.id!r}: skipped")
+        elif item.blocked and not include_blocked:
+            feed.warnings.append(f"{label} is marked podcast:block/itunes:block 'yes': skipped")
+        else:
+            seen.add(item.episode.id)
+            feed.items.append(item)
+    return feed
+
+
+def _xml(data: bytes) -> tuple[Element, list[str]]:
+    """The root with namespaces renamed to our prefixes (`{itunes}duration`, found as `itunes:duration`) + warnings."""
+    warnings: list[str] = []
+    try:
+        root = _safe_fromstring(data)
+    except safe_etree.ParseError as exc:
+        repaired, prefixes = _declare_prefixes(data) if exc.code == _UNBOUND_PREFIX else (None, [])
+        if repaired is None:
+            raise _malformed(exc) from None
+        try:
+            root = _safe_fromstring(repaired)
+        except safe_etree.ParseError:
+            raise _malformed(exc) from None
+        warnings.append(f"undeclared namespace prefixes {', '.join(prefixes)}: assumed the usual namespaces")
+    families: dict[str, str] = {}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            uri, local = el.tag[1:].split("}", 1)
+            if uri not in families:
+                low = uri.lower()
+                families[uri] = low[len(_UNDECLARED):] if low.startswith(_UNDECLARED) else next(
+                    (p for frag, p in _NAMESPACES if frag in low), None)
+            prefix = families[uri]
+            el.tag = el.tag if prefix is None else f"{{{prefix}}}{local}" if prefix else local
+    return root, warnings
+
+
+def _safe_fromstring(data: bytes) -> Element:
+    try:
+        return safe_etree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise InputError("feed uses XML entities/DTD, refused for safety") from None
+
+
+def _malformed(exc: Exception) -> InputError:
+    line, column = getattr(exc, "position", (0, 0))
+    problem = expat.ErrorString(exc.code) if isinstance(getattr(exc, "code", None), int) else str(exc)
+    return InputError(f"malformed XML: {problem}", where=f"line {line} column {column + 1}")
+
+
+def _declare_prefixes(data: bytes) -> tuple[bytes | None, list[str]]:
+    """Declare prefixes used but never bound (many feeds write `itunes:` bare) on the root element."""
+    used = {p.decode() for p in re.findall(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]", data)}
+    used |= {p.decode() for p in re.findall(rb"\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=", data)}
+    prolog = re.match(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<([A-Za-z_][\w.:-]*)([^>]*)", data, re.DOTALL)
+    if prolog is None:
+        return None, []
+    declared = {p.decode() for p in re.findall(rb"xmlns:([\w.-]+)\s*=", prolog.group(2))}
+    missing = sorted(used - declared - {"xml", "xmlns"})
+    if not missing:
+        return None, []
+    decls = "".join(f' xmlns:{p}="{_USUAL_URIS.get(p, _UNDECLARED + p)}"' for p in missing).encode()
+    return data[:prolog.end(1)] + decls + data[prolog.end(1):], missing
+
+
+def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
+    warnings: list[str] = []
+    if atom:
+        guid, permalink = _text(el, "atom:id") or None, False
+        link = _atom_link(el, "alternate", base)
+        enclosures = [(_url(x.get("href"), base), (x.get("type") or "").lower()) for x in el.findall("atom:link", _NS)
+                      if x.get("rel") == "enclosure"]
+        dated = _text(el, "atom:published") or _text(el, "atom:updated") or _text(el, "dc:date")
+        texts = [_atom_text(el.find("atom:summary", _NS)), _atom_text(el.find("atom:content", _NS))]
+    else:
+        guid_el = el.find("guid")
+        guid, permalink = _text(el, "guid") or None, guid_el is not None and guid_el.get("isPermaLink") != "false"
+        if guid and guid_el is not None and guid_el.get("isPermaLink") == "true":
+            guid = _url(guid, base)
+        link = _url(_text(el, "link"), base) or (guid if permalink and _is_web(guid) else None)
+        enclosures = [(_url(x.get("url"), base), (x.get("type") or "").lower()) for x in el.findall("enclosure")]
+        dated = _text(el, "pubDate") or _text(el, "dc:date")
+        texts = [_text(el, "description")]
+    texts += [_text(el, "content:encoded"), _text(el, "itunes:summary")]
+    enclosures += [(_url(x.get("url"), base), (x.get("type") or "").lower())
+                   for x in [*el.findall("media:content", _NS), *el.findall("media:group/media:content", _NS)]]
+    audio = next((u for u, t in enclosures if u and (not t or t.split("/")[0] in ("audio", "video")
+                                                      or t == "application/octet-stream")), None)
+    episode_id = guid or audio or link
+    if not episode_id:
+        return None
+    title = _plain(_text(el, "title") or _text(el, "atom:title") or _text(el, "itunes:title"))
+    if not title and audio:
+        title = urlsplit(audio).path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # as podcatchers do: the file's name
+    if not title:
+        warnings.append("item has no title")
+    duration = _duration(_text(el, "itunes:duration"), warnings)
+    summaries = [_html_to_text(t) for t in texts]
+    episode = Episode(id=episode_id, podcast=feed.title, title=title, published=_date(dated, warnings),
+                      duration_s=duration, url=link, audio_url=audio, summary=next((s for s in summaries if s), ""),
+                      people=_people(el) or list(feed.people))
+    episode.chapters = _chapters(el, summaries, duration, warnings)
+    transcripts = [TranscriptRef(_url(t.get("url"), base), (t.get("type") or "").strip().lower(),
+                                 t.get("language") or None, t.get("rel") or None)
+                   for t in el.findall("podcast:transcript", _NS) if (t.get("url") or "").strip()]
+    chapters_el = el.find("podcast:chapters", _NS)
+    return FeedItem(episode=episode, guid=guid, episode_number=_episode_number(el, warnings), transcripts=transcripts,
+                    chapters_url=_url(chapters_el.get("url"), base) or None if chapters_el is not None else None,
+                    blocked=_blocked(el), warnings=warnings)
+
+
+def _text(el: Element, path: str) -> str:
+    found = el.find(path, _NS)
+    return "".join(found.itertext()).strip() if found is not None else ""
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _url(value: str | None, base: str = "") -> str:
+    value = (value or "").strip()
+    return urljoin(base, value) if value and base else value
+
+
+def _is_web(url: str | None) -> bool:
+    return bool(url) and urlsplit(url).scheme in ("http", "https")
+
+
+def _atom_link(el: Element, rel: str, base: str = "") -> str | None:
+    for link in el.findall("atom:link", _NS):
+        if link.get("rel", "alternate") == rel and link.get("href"):
+            return _url(link.get("href"), base)
+    return None
+
+
+def _atom_text(el: Element | None) -> str:
+    if el is None:
+        return ""
+    text = "".join(el.itertext()).strip()
+    return html.escape(text) if el.get("type", "text") == "text" else text  # `text` must not be read as markup
+
+
+def _blocked(el: Element) -> bool:
+    # A podcast:block with an id blocks only that one platform; only a blanket block concerns us.
+    blocks = [b for b in el.findall("podcast:block", _NS) if not b.get("id")] + el.findall("itunes:block", _NS)
+    return any("".join(b.itertext()).strip().lower() == "yes" for b in blocks)
+
+
+def _people(el: Element) -> list[str]:
+    """Names of the cast (hosts, guests): persons of other groups (visuals, audio post-production) are crew."""
+    names: list[str] = []
+    for person in el.findall("podcast:person", _NS):
+        name = _plain("".join(person.itertext()))
+        if name and (person.get("group") or "cast").strip().lower() == "cast" and name not in names:
+            names.append(name)
+    return names
+
+
+def _duration(text: str, warnings: list[str]) -> float | None:
+    if not text:
+        return None
+    try:
+        seconds = parse_timestamp(text.replace(",", "."))
+    except ValueError:
+        warnings.append(f"itunes:duration {text!r} is not a duration (seconds, mm:ss or h:mm:ss): ignored")
+        return None
+    return seconds or None  # 0 is what feeds write when they do not know
+
+
+def _episode_number(el: Element, warnings: list[str]) -> int | None:
+    text = _text(el, "itunes:episode") or _text(el, "podcast:episode")
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        warnings.append(f"episode number {text!r} is not a positive whole number: ignored")
+        return None
+    return int(text)
+
+
+def _date(text: str, warnings: list[str]) -> str | None:
+    """ISO 8601 from RFC 2822 (RSS pubDate) or ISO 8601 (Atom, dc:date)."""
+    if not text:
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+        # RFC 2822 "-0000" means UTC with the sender's zone unknown; parsedate leaves it naive.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for parse in (datetime.fromisoformat, date.fromisoformat):
+        try:
+            return parse(text).isoformat()
+        except ValueError:
+            continue
+    warnings.append(f"date {text!r} is neither RFC 2822 nor ISO 8601: ignored")
+    return None
+
+
+def _chapters(el: Element, texts: list[str], duration: float | None, warnings: list[str]) -> list[Chapter]:
+    """Podlove Simple Chapters when the feed has them, else a `0:00 Title` list in the show notes."""
+    chapters: list[Chapter] = []
+    for ch in el.findall("psc:chapters/psc:chapter", _NS):
+        try:
+            chapters.append(Chapter(0, _plain(ch.get("title") or ""), parse_timestamp((ch.get("start") or "").strip())))
+        except ValueError:
+            warnings.append(f"psc:chapter start {ch.get('start')!r} is not a time: chapter {ch.get('title')!r} left out")
+    if not chapters:
+        try:
+            from indexer.sources.chapters import parse_chapter_list
+        except ImportError:  # written in parallel; without it feeds simply have no show-note chapters
+            return []
+        chapters = max((parse_chapter_list(t) for t in texts if t), key=len, default=[])
+    finished, notes = finish_chapters(chapters, duration)
+    warnings.extend(notes)
+    return finished
+
+
+class _TextExtractor(HTMLParser):
+    """Text of an HTML fragment, block elements turned into line breaks so paragraphs and lists survive."""
+
+    BLOCKS = frozenset("p div h1 h2 h3 h4 h5 h6 ul ol blockquote pre table section article header footer figure hr"
+                       " dl".split())
+    LINES = frozenset({"br", "li", "tr", "dt", "dd"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skipping += 1
+        self.handle_startendtag(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append("\n\n" if tag in self.BLOCKS else "\n" if tag in self.LINES else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skipping = max(0, self.skipping - 1)
+        self.parts.append("\n\n" if tag in self.BLOCKS else "")  # a line-tag's break comes before it, not after
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _html_to_text(markup: str) -> str:
+    """Plain text of show notes: tags out, entities decoded, one line per block, blank line between paragraphs."""
+    if not markup:
+        return ""
+    if _HTML_TAG.search(markup):
+        parser = _TextExtractor()
+        parser.feed(markup)
+        parser.close()
+        markup = "".join(parser.parts)
+    else:
+        markup = html.unescape(markup)
+    lines = [" ".join(line.split()) for line in markup.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

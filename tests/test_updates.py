@@ -1,0 +1,88 @@
+"""Add, replace and remove episodes without a rebuild; unchanged passages keep their vectors; HNSW tombstones."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from indexer import build as builder
+from indexer.build import BuildReport, _write
+from indexer.errors import NotFound
+from indexer.index import Index
+from indexer.model import Chapter, finish_chapters
+from indexer.search import Searcher
+from indexer.settings import Settings
+from indexer.store import Filters
+
+from support import FakeEmbedder, make_source
+
+LINES = [(i * 20.0, i * 20.0 + 20, f"Segment {i} talks about {w} in some detail today.", "Ann")
+         for i, w in enumerate("compilers databases gardening rockets violins kernels tomatoes sailing".split())]
+
+
+def _episode(eid: str, chapters=((0, "One"), (80, "Two")), lines=LINES):
+    return make_source(eid, lines, chapters=list(chapters), duration_s=160, title=f"Title {eid}")
+
+
+def _ids(path):
+    index = Index.open(path)
+    return {r[0] for r in index.conn.execute("SELECT DISTINCT episode_id FROM passages")}
+
+
+@pytest.mark.parametrize("factory", ["Flat", "HNSW32"])
+def test_add_remove_readd_round_trip(tmp_path, factory):
+    settings = Settings(faiss_factory=factory)
+    emb = FakeEmbedder()
+    path = tmp_path / "idx"
+    _write(path, settings, emb, BuildReport(), [_episode("a")], fresh=True)
+    _write(path, settings, emb, BuildReport(), [_episode("b")], fresh=False)
+    assert _ids(path) == {"a", "b"}
+    builder.remove(["a"], path, settings, emb)
+    assert _ids(path) == {"b"}
+    searcher = Searcher(Index.open(path), emb, settings)
+    hits = searcher.search("compilers databases", k=20, mode="semantic").hits
+    assert hits and {h.episode.id for h in hits} == {"b"}  # a removed episode never shows up
+    if factory == "HNSW32":
+        assert Index.open(path).counts()["tombstones"] > 0
+        report = builder.compact(path, settings, emb)
+        assert report.removed > 0 and Index.open(path).counts()["tombstones"] == 0
+        assert len(Index.open(path).vectors) == Index.open(path).counts()["passages"]
+    _write(path, settings, emb, BuildReport(), [_episode("a")], fresh=False)
+    assert _ids(path) == {"a", "b"}
+    with pytest.raises(NotFound):
+        builder.remove(["nope"], path, settings, emb)
+    assert _ids(path) == {"a", "b"}  # a failed remove changes nothing
+
+
+def test_readding_with_one_changed_chapter_embeds_only_changed_passages(tmp_path):
+    settings = Settings()
+    emb = FakeEmbedder()
+    path = tmp_path / "idx"
+    _write(path, settings, emb, BuildReport(), [_episode("a"), _episode("b")], fresh=True)
+    total = Index.open(path).counts()["passages"]
+    changed = _episode("a", chapters=((0, "One"), (80, "Second half")))  # retitle chapter 2 only
+    emb.texts_embedded = 0
+    report = _write(path, settings, emb, BuildReport(), [changed], fresh=False)
+    # the chapter passage and the transcript passages of chapter 2 change; chapter 1's do not
+    assert 0 < emb.texts_embedded == report.embedded < report.passages
+    index = Index.open(path)
+    assert index.counts()["passages"] == total
+    titles = {r[0] for r in index.conn.execute("SELECT chapter_title FROM passages WHERE episode_id='a'")}
+    assert titles == {"One", "Second half"}
+    # the same episode again changes nothing and embeds nothing
+    emb.texts_embedded = 0
+    _write(path, settings, emb, BuildReport(), [changed], fresh=False)
+    assert emb.texts_embedded == 0
+
+
+def test_reused_vectors_are_the_real_ones(tmp_path, real_embedder):
+    settings = Settings()
+    path = tmp_path / "idx"
+    _write(path, settings, real_embedder, BuildReport(), [_episode("a")], fresh=True)
+    before = Searcher(Index.open(path), real_embedder, settings).search("rockets", k=3, mode="semantic").hits
+    _write(path, settings, real_embedder, BuildReport(), [_episode("a")], fresh=False)
+    after = Searcher(Index.open(path), real_embedder, settings).search("rockets", k=3, mode="semantic").hits
+    assert [(h.text, round(h.explain["semantic"]["score"], 4)) for h in before] == \
+        [(h.text, round(h.explain["semantic"]["score"], 4)) for h in after]
+    assert any("rockets" in h.text for h in after)
