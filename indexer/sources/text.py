@@ -42,18 +42,22 @@ _PREFIX = re.compile(
 )
 # Words that start ordinary sentences or labels ("Note: this ...") rather than a speaker's name.
 _NOT_NAMES = frozenset("""
-a an and also answer at because bonus breaking bug but caution chapter conclusion day disclaimer edit episode error
-example exception fact feature finally first fix fyi goal hint how however i important in it just level lesson look
-my no note notes now of oh ok okay on option or our part plus problem ps p.s question quote re reason remember result
-right rule season second so solution source spoiler step subject summary takeaway that the then there third this time
-tip title tl;dr tldr todo topic translation update version warning well what when where who why yeah yes you your
-http https
+a absolutely actually again alright also an and answer anyway anyways at basically because bonus breaking bug but
+caution chapter conclusion day definitely disclaimer edit episode error exactly example exception fact feature
+finally first fix fyi goal hello hence hey hi hint honestly how however i important in it just level lesson listen
+look meanwhile my no note notes now obviously of oh ok okay on option or otherwise our part please plus problem ps
+p.s question quote re really reason remember result right rule season second seriously so solution sorry source
+spoiler step subject summary takeaway thanks that the then there therefore third this thus time tip title tl;dr
+tldr todo topic translation update version wait warning well what when where who why yeah yes you your http https
 """.split())
+_BAD_CHAR = re.compile(r"[\x00\ud800-\udfff]")
+_HANDLE_MARK = re.compile(r"[@_0-9]")
+_PARTICLE_WORD = re.compile(_PARTICLE)
 
 
 def find_bad_char(text: str) -> int | None:
     """Offset of the first NUL or lone surrogate (text no file format allows), else None."""
-    m = re.search(r"[\x00\ud800-\udfff]", text)
+    m = _BAD_CHAR.search(text)
     return m.start() if m else None
 
 
@@ -115,7 +119,7 @@ def clean_text(text: str, *, markdown: bool = False) -> str:
     if markdown:
         text = strip_markdown(text)
     text = " ".join(text.split())
-    return text if text.isprintable() else _CONTROL.sub("", text)
+    return text if text.isprintable() else " ".join(_CONTROL.sub("", text).split())
 
 
 def voice_of(raw_cue: str) -> str | None:
@@ -136,8 +140,8 @@ def is_plausible_name(name: str) -> bool:
         return False
     if len(words) == 1 and not words[0][0].isupper():
         # A lowercase single word is a sentence start ("so: ...") unless it is clearly a handle.
-        return bool(re.search(r"[@_0-9]", name))
-    return all(w[0].isupper() or w[0].isdigit() or re.fullmatch(_PARTICLE, w) for w in words)
+        return bool(_HANDLE_MARK.search(name))
+    return all(w[0].isupper() or w[0].isdigit() or _PARTICLE_WORD.fullmatch(w) for w in words)
 
 
 def split_speaker(text: str) -> tuple[str | None, str]:
@@ -158,14 +162,16 @@ def attribute_speakers(
 
     Descript and similar tools name the speaker only on the first cue of a turn, so in a labelled file an unlabelled
     cue continues the previous speaker. A `Name:` prefix counts only when the file plainly uses them (the first cue
-    has one, or one name labels two or more cues); otherwise the text is left alone and nobody is invented.
+    has one, or one name labels two or more cues and labels open at least 1% of cues: a labelled file names every
+    turn); otherwise the text is left alone and nobody is invented.
     """
     voices = voices if voices is not None else [None] * len(texts)
     found = [split_speaker(t) if v is None else (None, t) for t, v in zip(texts, voices)]
     names = Counter(name for name, _ in found if name)
     first_text = next((i for i, t in enumerate(texts) if t.strip()), None)
     uses_prefixes = bool(names) and (
-        (first_text is not None and found[first_text][0] is not None) or names.most_common(1)[0][1] >= 2
+        (first_text is not None and found[first_text][0] is not None)
+        or (names.most_common(1)[0][1] >= 2 and sum(names.values()) * 100 >= len(texts))
     )
     carry = uses_prefixes or any(v for v in voices)
     speakers: list[str | None] = []

@@ -95,24 +95,24 @@ class Paragraph:
 
 
 def _longest_non_decreasing(values: list[float]) -> set[int]:
-    """Indices of a longest non-decreasing subsequence: the marks to trust when some are out of order."""
+    """Indices of a longest non-decreasing subsequence, earliest marks preferred on ties: the marks to trust."""
+    # Length of the longest non-decreasing chain starting at each index (patience sorting from the right) ...
     tails: list[float] = []
-    tail_idx: list[int] = []
-    parent: list[int] = [-1] * len(values)
-    for i, v in enumerate(values):
-        k = bisect.bisect_right(tails, v)
+    chain_from = [0] * len(values)
+    for i in range(len(values) - 1, -1, -1):
+        k = bisect.bisect_right(tails, -values[i])
         if k == len(tails):
-            tails.append(v)
-            tail_idx.append(i)
+            tails.append(-values[i])
         else:
-            tails[k] = v
-            tail_idx[k] = i
-        parent[i] = tail_idx[k - 1] if k else -1
+            tails[k] = -values[i]
+        chain_from[i] = k + 1
+    # ... then walk forward taking the first index that can still complete a longest chain.
     keep: set[int] = set()
-    i = tail_idx[-1] if tail_idx else -1
-    while i >= 0:
-        keep.add(i)
-        i = parent[i]
+    need, last = len(tails), float("-inf")
+    for i, v in enumerate(values):
+        if need and chain_from[i] == need and v >= last:
+            keep.add(i)
+            need, last = need - 1, v
     return keep
 
 
