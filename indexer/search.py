@@ -128,9 +128,7 @@ class Searcher:
                 ranked["semantic"] = dense[n]
             fused = rrf(ranked, {"keyword": self.settings.keyword_weight,
                                  "semantic": self.settings.semantic_weight}, self.settings.rrf_k)
-            hits = self._hits(conn, fused, text)
-            if group_by_episode:
-                hits = _best_per_episode(hits)
+            hits = self._hits(conn, fused, text, offset + k, group_by_episode)
             results.append(SearchResult(text, mode, hits[offset:offset + k], 0.0))
         took = (time.perf_counter() - started) * 1000
         for r in results:
@@ -141,14 +139,23 @@ class Searcher:
         """Passage text as stored, read afresh: what citations are verified against."""
         return {pid: row["text"] for pid, row in store.passages_by_id(self.index.conn, ids).items()}
 
-    def _hits(self, conn: sqlite3.Connection, fused: list[Fused], query: str) -> list[Hit]:
+    def _hits(self, conn: sqlite3.Connection, fused: list[Fused], query: str, limit: int,
+              group_by_episode: bool) -> list[Hit]:
+        """The first `limit` hits (best per episode when grouping); snippets are made for those only."""
         rows = store.passages_by_id(conn, [f.id for f in fused])
-        hits = []
+        hits: list[Hit] = []
+        episodes: set[str] = set()
         for f in fused:
             row = rows.get(f.id)
             if row is None:  # a vector whose passage is gone (a removed episode in an index that cannot remove)
                 continue
+            if group_by_episode:
+                if row["episode_id"] in episodes:
+                    continue
+                episodes.add(row["episode_id"])
             hits.append(_hit(row, f, query))
+            if len(hits) >= limit:
+                break
         return hits
 
 
@@ -171,14 +178,3 @@ def _hit(row: sqlite3.Row, fused: Fused, query: str) -> Hit:
         explain={name: {"rank": rank, "score": round(raw, 4)} for name, (rank, raw) in fused.found_by.items()},
         marks=marks,
     )
-
-
-def _best_per_episode(hits: list[Hit]) -> list[Hit]:
-    seen: set[str] = set()
-    out = []
-    for hit in hits:
-        if hit.episode.id not in seen:
-            seen.add(hit.episode.id)
-            out.append(hit)
-    return out
-
