@@ -37,7 +37,7 @@ def _sniff(text: str) -> str:
     head = text.lstrip()[:4096]
     if re.match(r"WEBVTT(?:[ \t\r\n]|$)", head):
         return "vtt"
-    if head[:1] in "{[" and head and re.match(r"[{\[]\s*[{\"\]]", head):
+    if re.match(r"[{\[]\s*[{\"\]]", head):  # an object, or a list of objects/strings
         return "json"
     if _SRT_TIMING.search(head):
         return "srt"

@@ -30,7 +30,7 @@ _NAMESPACES = (  # namespace URI fragment -> the prefix our lookups use, whateve
     ("itunes.com/dtds/podcast-1.0.dtd", "itunes"), ("podcastindex.org/namespace", "podcast"),
     ("podcastindex-org/podcast-namespace", "podcast"), ("purl.org/rss/1.0/modules/content", "content"),
     ("podlove.org/simple-chapters", "psc"), ("w3.org/2005/atom", "atom"), ("search.yahoo.com/mrss", "media"),
-    ("purl.org/dc/elements/1.1", "dc"), ("w3.org/1999/02/22-rdf-syntax-ns", "rdf"), ("purl.org/rss/1.0", ""),
+    ("purl.org/dc/elements/1.1", "dc"), ("w3.org/1999/02/22-rdf-syntax-ns", "rdf"),
 )
 _USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
                "content": "http://purl.org/rss/1.0/modules/content/", "psc": "http://podlove.org/simple-chapters",
@@ -38,6 +38,7 @@ _USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast"
                "dc": "http://purl.org/dc/elements/1.1/"}
 _UNDECLARED = "urn:podquery:undeclared:"
 _NS = {prefix: prefix for _, prefix in _NAMESPACES if prefix}
+_DECLARED_ENCODING = re.compile(r"""^(\ufeff?<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _UNBOUND_PREFIX = expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]
 _HTML_TAG = re.compile(r"</?(?:p|br|a|div|span|ul|ol|li|em|strong|b|i|u|h[1-6]|img|blockquote|pre|code|table|tr|td|"
@@ -82,15 +83,20 @@ class Feed:
 
 def best_transcript(refs: list[TranscriptRef]) -> TranscriptRef | None:
     """The ref whose format keeps the most (times, speakers): JSON > VTT > SRT > HTML > plain; feed order breaks ties."""
-    if not refs:
-        return None
-    return min(refs, key=lambda r: TRANSCRIPT_RANK.get(r.type.split(";")[0].strip().lower(), len(TRANSCRIPT_RANK)))
+    return min(refs, key=transcript_rank, default=None)
+
+
+def transcript_rank(ref: TranscriptRef) -> int:
+    """0 for the most useful transcript format (see TRANSCRIPT_RANK); unknown types rank last."""
+    return TRANSCRIPT_RANK.get(ref.type.split(";")[0].strip().lower(), len(TRANSCRIPT_RANK))
 
 
 def parse_feed(data: bytes | str, source: str = "", *, include_blocked: bool = False) -> Feed:
     """Parse a feed; every failure is an InputError naming `source`. Blocked items are left out unless asked for."""
     try:
-        return _parse(data.encode("utf-8") if isinstance(data, str) else bytes(data), include_blocked)
+        if isinstance(data, str):  # already decoded: whatever encoding the declaration names no longer applies
+            data = _DECLARED_ENCODING.sub(r'\1"utf-8"', data, count=1).encode("utf-8", "surrogatepass")
+        return _parse(bytes(data), include_blocked)
     except InputError as exc:
         raise exc.at(source) if source else exc
     except Exception as exc:  # a bug on odd input must still reach the user as a message about this feed
@@ -160,8 +166,9 @@ def _xml(data: bytes) -> tuple[Element, list[str]]:
             uri, local = el.tag[1:].split("}", 1)
             if uri not in families:
                 low = uri.lower()
-                families[uri] = low[len(_UNDECLARED):] if low.startswith(_UNDECLARED) else next(
-                    (p for frag, p in _NAMESPACES if frag in low), None)
+                families[uri] = (low[len(_UNDECLARED):] if low.startswith(_UNDECLARED)
+                                 else "" if low.rstrip("/").endswith("purl.org/rss/1.0")  # RSS 1.0 itself, not modules
+                                 else next((p for frag, p in _NAMESPACES if frag in low), None))
             prefix = families[uri]
             el.tag = el.tag if prefix is None else f"{{{prefix}}}{local}" if prefix else local
     return root, warnings
@@ -206,8 +213,9 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
         texts = [_atom_text(el.find("atom:summary", _NS)), _atom_text(el.find("atom:content", _NS))]
     else:
         guid_el = el.find("guid")
-        guid, permalink = _text(el, "guid") or None, guid_el is not None and guid_el.get("isPermaLink") != "false"
-        if guid and guid_el is not None and guid_el.get("isPermaLink") == "true":
+        is_permalink = (guid_el.get("isPermaLink") or "").strip().lower() if guid_el is not None else ""
+        guid, permalink = _text(el, "guid") or None, is_permalink != "false"
+        if guid and is_permalink == "true":  # only then is a relative guid a URL to resolve, not an opaque id
             guid = _url(guid, base)
         link = _url(_text(el, "link"), base) or (guid if permalink and _is_web(guid) else None)
         enclosures = [(_url(x.get("url"), base), (x.get("type") or "").lower()) for x in el.findall("enclosure")]

@@ -31,6 +31,7 @@ def parse_srt(text: str) -> Transcript:
     if not timing_rows:
         raise InputError("no SRT cue timing line ('00:00:01,000 --> 00:00:02,000') found", where="line 1")
 
+    timing_set = set(timing_rows)
     last_filled = max(n for n, line in enumerate(lines) if line.strip())
 
     def is_index(n: int) -> bool:
@@ -42,7 +43,6 @@ def parse_srt(text: str) -> Transcript:
             and (n + 1 in timing_set or n == last_filled)
         )
 
-    timing_set = set(timing_rows)
     for n in range(timing_rows[0]):
         if lines[n].strip() and not is_index(n):
             raise InputError(

@@ -21,7 +21,10 @@ _HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _TIMING = re.compile(r"^\s*(?P<start>\S+?)\s*-->\s*(?P<end>[^\s]+)(?:\s+(?P<settings>.*))?$")
 # Hours are optional and, in whisper output, a single digit; the WebVTT spec wants `.` but some tools write `,`.
 _CUE_TIME = re.compile(r"^(?:[0-9]+:)?[0-9]{2}:[0-9]{2}[.,][0-9]{1,3}$")
-_LOOKS_LIKE_TIMING = re.compile(r"^\s*[0-9]+:[0-9]+[0-9:.,]*\s*(?:-+>|=>|–>|—>|-{1,2}\s)")
+# A mistyped arrow between two clock times (`00:01.000 -> 00:02.000`): refused, not read as cue text.
+_LOOKS_LIKE_TIMING = re.compile(
+    r"^\s*(?:[0-9]+:)?[0-9]+:[0-9]+(?:[.,][0-9]+)?\s*(?:-{1,2}>?|=>|[–—]>?)\s*(?:[0-9]+:)?[0-9]+:[0-9]+"
+)
 # The common case, `00:01.000 --> 00:02.500` or `1:02:03.000 --> ...`, read without the general path: long files
 # have tens of thousands of cues.
 _FAST_TIMING = re.compile(
