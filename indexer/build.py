@@ -33,10 +33,11 @@ class BuildReport:
     manifest: Manifest | None = None
 
 
-def read_sources(paths: Sequence[Path], report: BuildReport) -> list[EpisodeSource]:
+def read_sources(paths: Sequence[Path], report: BuildReport, media_dir: Path | None = None,
+                 fetch: bool = False) -> list[EpisodeSource]:
     """Every episode the paths hold; unreadable files go to `report.skipped`, warnings to `report.warnings`."""
     sources: list[EpisodeSource] = []
-    for item in load_sources(list(paths)):
+    for item in load_sources(list(paths), media_dir, fetch):
         if isinstance(item, InputError):
             log.warning("skipped %s", item)
             report.skipped.append(item)
@@ -48,18 +49,20 @@ def read_sources(paths: Sequence[Path], report: BuildReport) -> list[EpisodeSour
     return sources
 
 
-def build(paths: Sequence[Path], out: Path, settings: Settings, embedder: Embedder, *,
-          progress: bool = False) -> BuildReport:
+def build(paths: Sequence[Path], out: Path, settings: Settings, embedder: Embedder, *, progress: bool = False,
+          media_dir: Path | None = None, fetch: bool = False) -> BuildReport:
     """A fresh index of everything under `paths`, swapped in atomically over any index already at `out`."""
     report = BuildReport()
-    return _write(out, settings, embedder, report, read_sources(paths, report), fresh=True, progress=progress)
+    sources = read_sources(paths, report, media_dir, fetch)
+    return _write(out, settings, embedder, report, sources, fresh=True, progress=progress)
 
 
-def add(paths: Sequence[Path], out: Path, settings: Settings, embedder: Embedder, *,
-        progress: bool = False) -> BuildReport:
+def add(paths: Sequence[Path], out: Path, settings: Settings, embedder: Embedder, *, progress: bool = False,
+        media_dir: Path | None = None, fetch: bool = False) -> BuildReport:
     """Add or replace the episodes under `paths` in an existing index; unchanged passages are not re-embedded."""
     report = BuildReport()
-    return _write(out, settings, embedder, report, read_sources(paths, report), fresh=False, progress=progress)
+    sources = read_sources(paths, report, media_dir, fetch)
+    return _write(out, settings, embedder, report, sources, fresh=False, progress=progress)
 
 
 def add_sources(sources: Iterable[EpisodeSource], out: Path, settings: Settings, embedder: Embedder) -> BuildReport:

@@ -36,9 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="+", type=Path, help="files or directories (see README: corpus layout)")
     b.add_argument("--out", required=True, type=Path, help="index directory (replaced atomically)")
     b.add_argument("--quiet", action="store_true", help="no progress bars")
+    b.add_argument("--media", type=Path, help="folder holding feeds' transcript and chapters files (README: feeds)")
+    b.add_argument("--fetch", action="store_true", help="download feeds' transcripts and chapters over http(s)")
 
     i = sub.add_parser("inspect", help="parse and chunk sources without embedding")
     i.add_argument("sources", nargs="+", type=Path)
+    i.add_argument("--media", type=Path, help="folder holding feeds' transcript and chapters files")
     i.add_argument("--json", action="store_true", help='print {"episodes": [...], "passages": [...]}')
 
     s = sub.add_parser("search", help="search an index")
@@ -61,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("index", type=Path)
     a.add_argument("sources", nargs="+", type=Path)
     a.add_argument("--quiet", action="store_true", help="no progress bars")
+    a.add_argument("--media", type=Path, help="folder holding feeds' transcript and chapters files (README: feeds)")
+    a.add_argument("--fetch", action="store_true", help="download feeds' transcripts and chapters over http(s)")
 
     r = sub.add_parser("remove", help="remove episodes from an index by id")
     r.add_argument("index", type=Path)

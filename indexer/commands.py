@@ -52,7 +52,8 @@ def _report_problems(report: BuildReport) -> int:
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     _check_sources(args.sources)
-    report = builder.build(args.sources, args.out, settings, load_embedder(settings), progress=not args.quiet)
+    report = builder.build(args.sources, args.out, settings, load_embedder(settings), progress=not args.quiet,
+                           media_dir=args.media, fetch=args.fetch)
     print(f"built {args.out}: {report.episodes} episodes, {report.passages} passages in {report.seconds:.1f}s")
     return _report_problems(report)
 
@@ -66,7 +67,8 @@ def _check_sources(paths: list[Path]) -> None:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     _check_sources(args.sources)
     Index.open(args.index).close()  # a clear error before loading the model if DIR is not an index
-    report = builder.add(args.sources, args.index, settings, load_embedder(settings), progress=not args.quiet)
+    report = builder.add(args.sources, args.index, settings, load_embedder(settings), progress=not args.quiet,
+                         media_dir=args.media, fetch=args.fetch)
     print(f"added {report.episodes} episodes to {args.index}: {report.passages} passages, "
           f"{report.embedded} embedded (the rest unchanged), in {report.seconds:.1f}s")
     return _report_problems(report)
@@ -114,7 +116,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     report = BuildReport()
-    sources = read_sources(args.sources, report)
+    sources = read_sources(args.sources, report, args.media)
     count = TokenCounter(settings.chunk.encoding)
     episodes, passages = [], []
     for src in sources:

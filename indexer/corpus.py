@@ -76,9 +76,14 @@ class _Planned:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_sources(paths: Iterable[Path | str]) -> Iterator[EpisodeSource | InputError]:
-    """Episodes (and errors, in walk order) from files and directories laid out as the module docstring says."""
-    loader = _Loader()
+def load_sources(paths: Iterable[Path | str], media_dir: Path | None = None,
+                 fetch: bool = False) -> Iterator[EpisodeSource | InputError]:
+    """Episodes (and errors, in walk order) from files and directories laid out as the module docstring says.
+
+    Feeds are read with `indexer.feeds.load_feed`: their transcript and chapters links resolve into `media_dir`,
+    and over HTTP only when `fetch` is set.
+    """
+    loader = _Loader(media_dir, fetch)
     yield from loader.run([Path(p) for p in paths])
 
 
@@ -153,7 +158,10 @@ def _rank(path: Path) -> int:
 class _Loader:
     """Two passes: plan (walk, parse the small record files, pair files) then load transcripts one at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, media_dir: Path | None = None, fetch: bool = False) -> None:
+        self.media_dir = media_dir
+        self.fetch = fetch
+        self.feeds: list[Path] = []
         self.skipped: list[str] = []
         self.errors: list[tuple[tuple[int, int], InputError]] = []
         self.planned: list[_Planned] = []
@@ -176,6 +184,10 @@ class _Loader:
             except InputError as err:
                 log.debug("%s", err)
                 yield err
+        for feed in self.feeds:
+            from .feeds import load_feed  # the XML stack loads only when a feed is given
+
+            yield from load_feed(feed, self.media_dir, self.fetch)
 
     def _skip(self, path: Path, why: str, level: int = logging.INFO) -> None:
         log.log(level, "skipped %s: %s", path, why)
@@ -207,7 +219,7 @@ class _Loader:
             kind, stem = _classify(path.name)
             where = (_key(path.parent), stem)
             if kind == "feed":
-                self._skip(path, "feeds are not read by the corpus loader yet", logging.WARNING)
+                self.feeds.append(path)
             elif kind == "doc":
                 self._skip(path, "documentation, not an episode")
             elif kind == "other":

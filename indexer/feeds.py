@@ -1,7 +1,7 @@
 """Feed items to EpisodeSources: find each item's transcript and chapters locally, or download them when asked.
 
-Where a file is looked for, for an item with guid G whose feed links a transcript (or chapters) URL whose last
-path segment is N, in this order:
+Where a file is looked for, for an item with guid G (its id when it has no guid) that links a transcript (or
+chapters) URL whose last path segment is N, in this order:
 
 1. `DIR/media-map.json`, if present: a JSON object with two kinds of keys (paths are relative to DIR and may not
    leave it, i.e. no absolute paths and no `..`):
@@ -36,7 +36,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from indexer.errors import InputError
 from indexer.model import Chapter, EpisodeSource, Transcript, finish_chapters
-from indexer.sources.rss import MAX_FEED_BYTES, TRANSCRIPT_RANK, FeedItem, TranscriptRef, parse_feed
+from indexer.sources.rss import MAX_FEED_BYTES, FeedItem, TranscriptRef, parse_feed, transcript_rank
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def resolve_feed_item(item: FeedItem, media_dir: Path | None, fetch: bool = Fals
     transcript: Transcript | None = None
     if mapped.get("transcript") and media_dir:
         transcript = _read_transcript(media_dir / mapped["transcript"], "", episode.duration_s, warnings)
-    refs = sorted(item.transcripts, key=lambda r: TRANSCRIPT_RANK.get(r.type.split(";")[0], len(TRANSCRIPT_RANK)))
+    refs = sorted(item.transcripts, key=transcript_rank)
     for ref in refs if transcript is None else []:
         path = finder.find(ref.url)
         transcript = _read_transcript(path, ref.type, episode.duration_s, warnings) if path else None
@@ -145,9 +145,11 @@ def load_feed(path: Path, media_dir: Path | None = None, fetch: bool = False) ->
         return [InputError(f"cannot read the feed: {exc.strerror or exc}", source=str(path))]
     for warning in feed.warnings:
         log.warning("%s: %s", path, warning)
-    names = Counter(n for item in feed.items
-                    for n in {url_file_name(u) for u in [item.chapters_url or "", *(r.url for r in item.transcripts)]} if n)
-    shared = frozenset(n for n, count in names.items() if count > 1)
+    names: Counter[str] = Counter()
+    for item in feed.items:
+        urls = [item.chapters_url or "", *(r.url for r in item.transcripts)]
+        names.update({url_file_name(url) for url in urls} - {""})
+    shared = frozenset(name for name, count in names.items() if count > 1)
     out: list[EpisodeSource | InputError] = []
     for item in feed.items:
         try:

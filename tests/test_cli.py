@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, REPO
+from conftest import DATA, REPO, SHARED_CORPUS, requires_corpus
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
 
@@ -116,3 +116,20 @@ def test_killed_build_leaves_the_old_index_answering(tmp_path):
     # the next successful write removes what the killed ones left behind
     cli("build", str(small), "--out", str(index), "--quiet", check=True)
     assert len([p for p in index.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+@requires_corpus
+def test_practical_ai_feed_with_local_transcripts_gives_timestamped_passages(tmp_path):
+    media = tmp_path / "media"
+    subprocess.run([sys.executable, str(REPO / "bench" / "make_media_dir.py"), "practicalai", "--out", str(media),
+                    "--link"], check=True, capture_output=True, env=ENV)
+    proc = cli("inspect", str(SHARED_CORPUS / "changelog" / "feeds" / "practical-ai.xml"), "--media", str(media),
+               "--json")
+    assert proc.returncode in (0, 2), proc.stderr
+    out = json.loads(proc.stdout)
+    assert len(out["episodes"]) == 347
+    spoken = [p for p in out["passages"] if p["kind"] == "transcript"]
+    assert len({p["episode_id"] for p in spoken}) == 299
+    assert all(p["start_s"] is not None and p["start_s"] <= p["end_s"] for p in spoken)
+    exact = [p for p in spoken if not p["time_estimated"]]
+    assert exact  # passages that start on a real [mm:ss] mark

@@ -144,7 +144,6 @@ def test_preference_between_transcripts_and_record_chapters_win(tmp_path: Path) 
 
 
 def test_skipped_files_and_no_transcript_warning(tmp_path: Path) -> None:
-    write(tmp_path / "feed.xml", "<rss/>")
     write(tmp_path / "README.md", "# My corpus\n")
     write(tmp_path / ".hidden.vtt", VTT)
     write(tmp_path / ".git" / "x.json", {"title": "no"})
@@ -156,7 +155,7 @@ def test_skipped_files_and_no_transcript_warning(tmp_path: Path) -> None:
     assert src.episode.id == "meta" and src.transcript is None
     assert src.warnings == [NO_TRANSCRIPT]
     skipped = "\n".join(result.skipped)
-    for name in ("feed.xml", "README.md", "cover.png", "orphan.chapters.json"):
+    for name in ("README.md", "cover.png", "orphan.chapters.json"):
         assert name in skipped
     assert ".hidden" not in skipped and ".git" not in skipped
     assert result.errors == []
@@ -226,3 +225,16 @@ def test_converted_real_corpora_load_whole(tmp_path: Path, script: str, expected
         assert src.episode.title, src.origin
         assert src.transcript is not None and src.transcript.segments, src.origin
         assert NO_RECORD not in src.warnings and NO_TRANSCRIPT not in src.warnings
+
+
+def test_a_feed_in_the_corpus_is_read_with_its_media_folder(tmp_path: Path) -> None:
+    feed = """<?xml version="1.0"?><rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+    <channel><title>Feed Show</title>
+    <item><guid>ep-1</guid><title>First</title><enclosure url="https://x/1.mp3" type="audio/mpeg" length="1"/>
+    <podcast:transcript url="https://host/ep1.vtt" type="text/vtt"/></item>
+    </channel></rss>"""
+    write(tmp_path / "corpus" / "show.xml", feed)
+    write(tmp_path / "media" / "ep1.vtt", VTT)
+    [src] = list(load_sources([tmp_path / "corpus"], tmp_path / "media"))
+    assert src.episode.id == "ep-1" and src.episode.podcast == "Feed Show"
+    assert src.transcript is not None and src.transcript.segments

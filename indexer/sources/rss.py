@@ -1,4 +1,4 @@
-"""Podcast feeds (RSS 2.0, RSS 1.0, Atom) to episodes: a pure parser, bytes in and dataclasses out, unsafe XML refused."""
+"""Podcast feeds (RSS 2.0 and 1.0, Atom) to episodes: a pure parser, bytes in, dataclasses out, unsafe XML refused."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ _NAMESPACES = (  # namespace URI fragment -> the prefix our lookups use, whateve
     ("podlove.org/simple-chapters", "psc"), ("w3.org/2005/atom", "atom"), ("search.yahoo.com/mrss", "media"),
     ("purl.org/dc/elements/1.1", "dc"), ("w3.org/1999/02/22-rdf-syntax-ns", "rdf"),
 )
-_USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
-               "content": "http://purl.org/rss/1.0/modules/content/", "psc": "http://podlove.org/simple-chapters",
+_USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "psc": "http://podlove.org/simple-chapters",
+               "podcast": "https://podcastindex.org/namespace/1.0",
+               "content": "http://purl.org/rss/1.0/modules/content/",
                "atom": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/",
                "dc": "http://purl.org/dc/elements/1.1/"}
 _UNDECLARED = "urn:podquery:undeclared:"
@@ -82,7 +83,7 @@ class Feed:
 
 
 def best_transcript(refs: list[TranscriptRef]) -> TranscriptRef | None:
-    """The ref whose format keeps the most (times, speakers): JSON > VTT > SRT > HTML > plain; feed order breaks ties."""
+    """The ref whose format keeps most (times, speakers): JSON > VTT > SRT > HTML > plain; feed order breaks ties."""
     return min(refs, key=transcript_rank, default=None)
 
 
@@ -129,7 +130,8 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
         feed.warnings.append("feed is marked podcast:block/itunes:block 'yes': its publisher asks not to index it")
         if not include_blocked:
             return feed
-    base = urljoin(root.get(_XML_BASE, ""), channel.get(_XML_BASE, "")) if channel is not root else root.get(_XML_BASE, "")
+    base = root.get(_XML_BASE, "")
+    base = urljoin(base, channel.get(_XML_BASE, "")) if channel is not root else base
     seen: set[str] = set()
     for n, el in enumerate(elements, 1):
         item = _item(el, feed, urljoin(base, el.get(_XML_BASE, "")), root.tag == "{atom}feed")
@@ -312,7 +314,7 @@ def _episode_number(el: Element, warnings: list[str]) -> int | None:
     text = _text(el, "itunes:episode") or _text(el, "podcast:episode")
     if not text:
         return None
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:  # str.isdigit also passes "²"
         warnings.append(f"episode number {text!r} is not a positive whole number: ignored")
         return None
     return int(text)
@@ -326,7 +328,7 @@ def _date(text: str, warnings: list[str]) -> str | None:
         parsed = parsedate_to_datetime(text)
         # RFC 2822 "-0000" means UTC with the sender's zone unknown; parsedate leaves it naive.
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         pass
     for parse in (datetime.fromisoformat, date.fromisoformat):
         try:
@@ -344,7 +346,7 @@ def _chapters(el: Element, texts: list[str], duration: float | None, warnings: l
         try:
             chapters.append(Chapter(0, _plain(ch.get("title") or ""), parse_timestamp((ch.get("start") or "").strip())))
         except ValueError:
-            warnings.append(f"psc:chapter start {ch.get('start')!r} is not a time: chapter {ch.get('title')!r} left out")
+            warnings.append(f"psc:chapter start {ch.get('start')!r} is not a time: {ch.get('title')!r} left out")
     if not chapters:
         try:
             from indexer.sources.chapters import parse_chapter_list

@@ -1,0 +1,580 @@
+"""Feeds: the pure RSS/Atom parser (golden files, real feeds, hostile XML) and the I/O side (media folders, fetch)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, REPO, SHARED_CORPUS, requires_corpus
+from indexer import feeds as feeds_module
+from indexer.errors import InputError
+from indexer.feeds import fetch_url, load_feed, media_key, resolve_feed_item
+from indexer.model import EpisodeSource
+from indexer.sources import rss
+from indexer.sources.rss import TranscriptRef, best_transcript, parse_feed
+from indexer.timecode import parse_timestamp
+
+FEED_FIXTURES = FIXTURES / "feeds"
+PODCASTPARSER = SHARED_CORPUS / "formats" / "podcastparser-tests" / "tests" / "data"
+CHANGELOG = SHARED_CORPUS / "changelog"
+VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ada>Hello from the feed.\n\n"
+       "00:00:05.000 --> 00:00:09.000\n<v Bob>Hi.\n")
+
+# podcastparser's expected parses resolve relative URLs against the feed's own location; we parse bytes without one.
+_FEED_LOCATION = "file://tests/data/"
+# Where we differ from podcastparser on purpose (each is the rule the project chose, not a bug):
+INTENDED_DIFFERENCES = {
+    # Our summary is the Atom <summary>; podcastparser ignores it (and takes content:encoded instead).
+    ("atom_content_encoded.rss", "description"), ("atom_published_updated.rss", "description"),
+    ("atom_updated.rss", "description"),
+    # Our summary order is <description>, content:encoded, itunes:summary; podcastparser prefers content:encoded
+    # when both are HTML, and itunes:summary over content:encoded.
+    ("html_in_description_rss_both_different.rss", "description"), ("itunes_subtitle.rss", "description"),
+    # With no guid our id is the enclosure URL, then the link; podcastparser takes the link first.
+    ("no_guid.rss", "guid"),
+}
+# Also by rule (see _golden_mismatches): podcastparser makes any permalink guid the link ("episode::x"); we only
+# take a guid as the link when it is an http(s) URL. Items podcastparser drops (no title and several enclosures,
+# or past its `max_episodes` parameter) we keep: they have an id, and a transcript may still be attached.
+
+
+def _ts(iso: str | None) -> int:
+    if iso is None:
+        return 0
+    parsed = datetime.fromisoformat(iso)
+    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp())
+
+
+def _golden_mismatches(rss_path: Path) -> tuple[int, list[tuple[str, str, object, object]]]:
+    """(fields compared, mismatches) of our parse of one podcastparser test feed against its expected JSON."""
+    expected = json.loads(rss_path.with_suffix(".json").read_text(encoding="utf-8"))
+    feed = parse_feed(rss_path.read_bytes(), rss_path.name)
+    compared, bad = 0, []
+
+    def check(field: str, ours: object, theirs: object) -> None:
+        nonlocal compared
+        if (rss_path.name, field) in INTENDED_DIFFERENCES:
+            return
+        compared += 1
+        if ours != theirs:
+            bad.append((rss_path.name, field, ours, theirs))
+
+    def norm(text: str | None) -> str:
+        return " ".join((text or "").split())
+
+    if not (expected["title"] == rss_path.stem and feed.title == ""):  # podcastparser names untitled feeds by file
+        check("feed.title", feed.title, expected["title"])
+    if "description" in expected:
+        check("feed.description", norm(feed.description), norm(expected["description"]))
+    if "link" in expected:
+        check("feed.link", feed.link, expected["link"])
+    ours_by_id = {item.episode.id: item for item in feed.items}
+    for exp in expected["episodes"]:
+        guid, link = exp["guid"].removeprefix(_FEED_LOCATION), exp["link"].removeprefix(_FEED_LOCATION)
+        item = ours_by_id.get(guid) or next((i for i in feed.items if i.episode.title == exp["title"]), None)
+        if item is None:
+            bad.append((rss_path.name, "missing item", guid, exp["title"]))
+            continue
+        ep = item.episode
+        check("title", ep.title, exp["title"])
+        check("guid", ep.id, guid)
+        check("published", _ts(ep.published), exp["published"])
+        check("duration", int(ep.duration_s or 0), exp["total_time"])
+        if not (ep.url is None and link == guid and not guid.startswith(("http://", "https://"))):
+            check("link", ep.url or "", link)
+        audio = [e["url"].removeprefix(_FEED_LOCATION) for e in exp["enclosures"]
+                 if not e["mime_type"].startswith("image/")]
+        check("audio_url", ep.audio_url, audio[0] if audio else None)
+        check("description", norm(ep.summary), norm(exp["description"]))
+        check("episode_number", item.episode_number, exp.get("number"))
+        if "chapters" in exp:  # podcastparser keeps whole seconds
+            check("chapters", [(int(c.start_s), c.title) for c in ep.chapters],
+                  [(c["start"], c["title"]) for c in exp["chapters"]])
+        if "transcript_url" in exp:
+            check("transcripts", exp["transcript_url"] in [r.url for r in item.transcripts], True)
+        if "chapters_json_url" in exp:
+            check("chapters_url", item.chapters_url, exp["chapters_json_url"])
+        if "persons" in exp:
+            check("persons", ep.people, [p["name"] for p in exp["persons"] if (p.get("group") or "cast") == "cast"])
+    return compared, bad
+
+
+@pytest.mark.parametrize("rss_path", sorted((FEED_FIXTURES / "podcastparser").glob("*.rss")), ids=lambda p: p.stem)
+def test_golden_fixture_feeds_match_podcastparser(rss_path: Path) -> None:
+    compared, bad = _golden_mismatches(rss_path)
+    assert compared >= 7 and not bad
+
+
+@requires_corpus
+def test_golden_all_podcastparser_feeds() -> None:
+    files = sorted(PODCASTPARSER.glob("*.rss"))
+    results = [_golden_mismatches(f) for f in files]
+    assert len(files) == 70
+    assert [b for _, bad in results for b in bad] == []
+    assert sum(c for c, _ in results) > 350
+
+
+def test_spec_example_is_blocked_but_readable_on_request() -> None:
+    data = (FEED_FIXTURES / "podcast-namespace-example.xml").read_bytes()
+    feed = parse_feed(data, "example.xml")
+    assert feed.blocked and feed.items == [] and "podcast:block" in feed.warnings[0]
+    feed = parse_feed(data, "example.xml", include_blocked=True)
+    assert [i.episode_number for i in feed.items] == [3, 2, 1]
+    first = feed.items[0]
+    assert first.episode.people == ["Adam Curry", "Dave Jones"]  # Becky Smith is crew (group "visuals")
+    assert first.chapters_url == "https://example.com/ep3_chapters.json"
+    vtt = TranscriptRef("https://example.com/episode1/transcript.vtt", "text/vtt", "es", "captions")
+    assert first.transcripts[1] == vtt
+    assert best_transcript(first.transcripts).type == "text/vtt"
+    assert first.episode.summary == "A look into the future of podcasting and how we get to Podcasting 2.0!"
+    assert first.episode.published == "2020-10-09T04:30:38+00:00"
+
+
+def test_best_transcript_prefers_json_then_vtt_srt_html_text() -> None:
+    refs = [TranscriptRef(f"u{i}", t) for i, t in enumerate(["text/plain", "text/html", "application/x-subrip",
+                                                               "text/vtt", "application/json"])]
+    order = []
+    while refs:
+        best = best_transcript(refs)
+        order.append(best.type)
+        refs.remove(best)
+    assert order == ["application/json", "text/vtt", "application/x-subrip", "text/html", "text/plain"]
+    assert best_transcript([]) is None
+    assert best_transcript([TranscriptRef("a", "application/pdf"), TranscriptRef("b", "application/srt")]).url == "b"
+
+
+def _rss(items: str, channel: str = "") -> bytes:
+    return (f'<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+            f'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Show</title>{channel}'
+            f"{items}</channel></rss>").encode()
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("3723", 3723), ("1:02:03", 3723), ("62:03", 3723), ("3723.5", 3723.5), ("01:02:03", 3723), ("0:45", 45),
+    (" 5:07 ", 307), ("1:02:03.250", 3723.25)])
+def test_every_itunes_duration_form(text: str, seconds: float) -> None:
+    item = parse_feed(_rss(f"<item><title>T</title><guid>g</guid><itunes:duration>{text}</itunes:duration></item>"))
+    item = item.items[0]
+    assert item.episode.duration_s == seconds and item.warnings == []
+
+
+@pytest.mark.parametrize("text", ["abc", "1:75", "-30", "1:02:03:04", "1h2m"])
+def test_invalid_duration_is_none_with_a_warning(text: str) -> None:
+    item = parse_feed(_rss(f"<item><title>T</title><guid>g</guid><itunes:duration>{text}</itunes:duration></item>"))
+    item = item.items[0]
+    assert item.episode.duration_s is None and "itunes:duration" in item.warnings[0]
+
+
+def test_invalid_episode_number_and_date_are_warnings() -> None:
+    item = parse_feed(_rss("<item><guid>g</guid><itunes:episode>two</itunes:episode>"
+                           "<pubDate>someday</pubDate></item>")).items[0]
+    assert item.episode_number is None and item.episode.published is None
+    assert any("episode number" in w for w in item.warnings) and any("someday" in w for w in item.warnings)
+
+
+@pytest.mark.parametrize(("episode", "date"), [("²", "Mon, 1 Jan 2020 00:00:00 +99999999999999999999"),
+                                             ("1" * 5000, "Mon, 1 Jan 99999999999 00:00:00 +0000"),
+                                             ("0", "Mon, 1 Jan 2020 99:99:99 +0000")])
+def test_absurd_numbers_are_warnings_not_crashes(episode: str, date: str) -> None:
+    item = parse_feed(_rss(f"<item><title>T</title><guid>g</guid><itunes:episode>{episode}</itunes:episode>"
+                           f"<pubDate>{date}</pubDate></item>")).items[0]
+    assert item.episode_number is None and item.episode.published is None and len(item.warnings) == 2
+
+
+def test_block_tags_at_channel_and_item_level() -> None:
+    items = "<item><guid>a</guid><podcast:block>yes</podcast:block></item><item><guid>b</guid></item>"
+    feed = parse_feed(_rss(items))
+    assert [i.episode.id for i in feed.items] == ["b"] and "item 1" in feed.warnings[0]
+    feed = parse_feed(_rss("<item><guid>a</guid></item>", "<itunes:block>Yes</itunes:block>"))
+    assert feed.blocked and feed.items == [] and feed.warnings
+    # A block for one platform (id="...") is not a block for us; "no" is not a block.
+    feed = parse_feed(_rss("<item><guid>a</guid><itunes:block>no</itunes:block></item>",
+                           '<podcast:block id="google">yes</podcast:block>'))
+    assert not feed.blocked and len(feed.items) == 1
+    feed = parse_feed(_rss(items), include_blocked=True)
+    assert [i.blocked for i in feed.items] == [True, False]
+
+
+def test_summary_html_becomes_text_and_show_notes_give_chapters() -> None:
+    notes = ("<p>We talk &amp; laugh.</p><ul><li>Links</li><li>More</li></ul>"
+             "<p>0:00 Intro<br/>3:15 Vector search<br>1:02:03 Wrap-up</p>")
+    item = parse_feed(_rss(f"<item><guid>g</guid><itunes:duration>4000</itunes:duration>"
+                           f"<description><![CDATA[{notes}]]></description></item>")).items[0]
+    assert item.episode.summary == "We talk & laugh.\n\nLinks\nMore\n\n0:00 Intro\n3:15 Vector search\n1:02:03 Wrap-up"
+    assert [(c.index, c.title, c.start_s, c.end_s) for c in item.episode.chapters] == [
+        (0, "Intro", 0.0, 195.0), (1, "Vector search", 195.0, 3723.0), (2, "Wrap-up", 3723.0, 4000.0)]
+
+
+def test_podlove_chapters_win_over_show_notes() -> None:
+    psc = ('<psc:chapters xmlns:psc="http://podlove.org/simple-chapters"><psc:chapter start="00:00:00.000" title="A"/>'
+           '<psc:chapter start="01:30" title="B"/><psc:chapter start="later" title="Bad"/></psc:chapters>')
+    item = parse_feed(_rss(f"<item><guid>g</guid>{psc}<description>0:00 X\n1:00 Y</description></item>")).items[0]
+    assert [(c.title, c.start_s) for c in item.episode.chapters] == [("A", 0.0), ("B", 90.0)]
+    assert any("later" in w for w in item.warnings)
+
+
+def test_atom_feed() -> None:
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Show</title><link href="https://ex.org/"/>
+      <entry><id>urn:1</id><title>One</title><link rel="alternate" href="https://ex.org/1"/>
+      <link rel="enclosure" type="audio/mpeg" href="https://ex.org/1.mp3"/><updated>2024-05-01T10:00:00Z</updated>
+      <content type="html">&lt;p&gt;Hello&lt;/p&gt;</content></entry></feed>"""
+    feed = parse_feed(atom)
+    ep = feed.items[0].episode
+    assert (feed.title, feed.link) == ("Atom Show", "https://ex.org/")
+    assert (ep.id, ep.title, ep.url, ep.audio_url, ep.published, ep.summary, ep.podcast) == (
+        "urn:1", "One", "https://ex.org/1", "https://ex.org/1.mp3", "2024-05-01T10:00:00+00:00", "Hello", "Atom Show")
+
+
+def test_rss_1_0_feed() -> None:
+    feed = parse_feed(b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                      b'xmlns="http://purl.org/rss/1.0/">'
+                      b"<channel><title>Old</title></channel><item><title>I</title><link>http://x.example/1</link>"
+                      b"</item></rdf:RDF>")
+    assert feed.title == "Old" and [(i.episode.id, i.episode.url) for i in feed.items] == [("http://x.example/1",) * 2]
+
+
+def test_undeclared_prefixes_are_repaired_with_a_warning() -> None:
+    feed = parse_feed(b"<rss><channel><item><guid>g</guid><itunes:duration>60</itunes:duration>"
+                      b'<podcast:person role="guest">Ann</podcast:person><odd:thing/></item></channel></rss>')
+    assert feed.items[0].episode.duration_s == 60 and feed.items[0].episode.people == ["Ann"]
+    assert "itunes, odd, podcast" in feed.warnings[0]
+
+
+def test_text_input_ignores_its_encoding_declaration() -> None:
+    feed = parse_feed('<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>Café</title></channel></rss>')
+    assert feed.title == "Café"
+
+
+# --- hostile and broken XML -------------------------------------------------------------------------------------
+
+_opened: list[str] = []
+_watching: list[str] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _watching and isinstance(args[0], str) and args[0] in _watching:
+        _opened.append(args[0])
+
+
+sys.addaudithook(_audit)  # hooks cannot be removed; this one only records opens of the files a test watches
+
+
+def test_xxe_is_refused_and_the_file_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    payload = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+               f"<rss><channel><title>&x;</title></channel></rss>").encode()
+    passwd = b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><title>&x;</title></channel></rss>'
+    _watching[:] = [str(secret), "/etc/passwd"]
+    try:
+        for data in (payload, passwd):
+            with pytest.raises(InputError) as err:
+                parse_feed(data, "evil.xml")
+            assert str(err.value) == "evil.xml: feed uses XML entities/DTD, refused for safety"
+    finally:
+        _watching.clear()
+    assert _opened == []
+
+
+def test_billion_laughs_is_refused() -> None:
+    lol = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+    ) + b"]><rss><channel><title>&lol9;</title></channel></rss>"
+    with pytest.raises(InputError, match="refused for safety"):
+        parse_feed(lol, "lolz.xml")
+
+
+def test_malformed_xml_names_line_and_column() -> None:
+    with pytest.raises(InputError) as err:
+        parse_feed(b"<rss>\n<channel>\n  <title>x</titel>\n</channel></rss>", "bad.xml")
+    assert err.value.source == "bad.xml" and err.value.where == "line 3 column 13"
+    assert "mismatched tag" in err.value.problem
+
+
+@pytest.mark.parametrize(("data", "problem"), [(b"", "empty feed"), (b"<html><body/></html>", "not a podcast feed"),
+                                               (b"\xff\xfe\x00garbage", "malformed XML")])
+def test_other_refusals(data: bytes, problem: str) -> None:
+    with pytest.raises(InputError, match=problem):
+        parse_feed(data, "f.xml")
+
+
+def test_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rss, "MAX_FEED_BYTES", 100)
+    with pytest.raises(InputError, match="limit"):
+        parse_feed(_rss("<item><guid>g</guid></item>" * 10))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_raise_only_input_error(data: bytes) -> None:
+    try:
+        parse_feed(data, "fuzz.xml")
+    except InputError as exc:
+        assert not exc.problem.startswith("could not read the feed"), exc  # the catch-all hides a bug of ours
+
+
+_xml_text = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&\x00"), max_size=30),
+    st.text(alphabet="0123456789:.,+- ²١", max_size=40),  # numbers, times and dates in odd shapes
+    st.builds(lambda d, t, z: f"Mon, {d} Jan {t} {z}", st.integers(-1, 10**12), st.text("0123456789:", max_size=12),
+              st.from_regex(r"[+-]?[0-9]{0,25}|[A-Z]{0,4}", fullmatch=True)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["title", "guid", "link", "itunes:duration", "itunes:episode", "pubDate",
+                                           "description", "itunes:block", "podcast:person", "content:encoded"]),
+                          _xml_text), max_size=8), st.booleans())
+def test_arbitrary_field_values_raise_only_input_error(fields: list[tuple[str, str]], atom: bool) -> None:
+    from xml.sax.saxutils import escape
+
+    body = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    data = f'<feed xmlns="http://www.w3.org/2005/Atom"><entry>{body}</entry></feed>' if atom else _rss(
+        f"<item>{body}</item>").decode()
+    try:
+        parse_feed(data.encode("utf-8", "surrogatepass"))
+    except InputError as exc:
+        assert not exc.problem.startswith("could not read the feed"), exc
+
+
+# --- real feeds ------------------------------------------------------------------------------------------------
+
+REAL_FEEDS = {"brain-science": ("brainscience", 34), "changelog-friends": ("friends", 128),
+              "changelog-news": ("news", 179), "founders-talk": ("founderstalk", 105), "js-party": ("jsparty", 361),
+              "practical-ai": ("practicalai", 347), "rfc": ("rfc", 21), "ship-it": ("shipit", 136)}
+
+
+@requires_corpus
+@pytest.mark.parametrize("name", sorted(REAL_FEEDS))
+def test_real_feed_parses_and_agrees_with_the_joined_metadata(name: str) -> None:
+    show, count = REAL_FEEDS[name]
+    feed = parse_feed((CHANGELOG / "feeds" / f"{name}.xml").read_bytes(), f"{name}.xml")
+    assert len(feed.items) == count and feed.warnings == []
+    assert all(i.episode.title and i.guid and i.episode.duration_s and i.episode.people and i.episode.published
+               and i.episode.audio_url for i in feed.items)
+    # The jsonl was derived from the same feed by another tool: an independent check of every item.
+    rows = [json.loads(line) for line in (CHANGELOG / f"{show}_episodes.jsonl").read_text().splitlines()]
+    ours = {i.episode.id: i for i in feed.items}
+    assert len(rows) == count
+    for row in rows:
+        item = ours[row["guid"]]
+        assert item.episode.title == " ".join(row["title"].split())
+        assert item.episode.duration_s == parse_timestamp(row["duration_seconds"])
+        assert sorted(item.episode.people) == sorted(p["name"].strip() for p in row["people"])
+        assert sorted(r.url for r in item.transcripts) == sorted(row["transcript_urls"])
+        assert (item.chapters_url, item.episode.audio_url, item.episode.url) == (row["chapters_url"], row["audio_url"],
+                                                                               row["link"])
+        assert datetime.fromisoformat(item.episode.published) == parsedate_to_datetime(row["pub_date"])
+    assert sum(bool(i.transcripts) for i in feed.items) == sum(bool(r["transcript_urls"]) for r in rows) > 0
+
+
+@requires_corpus
+def test_practical_ai_feed_with_media_dir_gives_299_timed_transcripts(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    script = REPO / "bench" / "make_media_dir.py"
+    run = subprocess.run([sys.executable, str(script), "practicalai", "--out", str(media)],
+                         capture_output=True, text=True, check=True)
+    assert "299 transcripts" in run.stderr
+    sources = load_feed(CHANGELOG / "feeds" / "practical-ai.xml", media)
+    assert len(sources) == 347 and all(isinstance(s, EpisodeSource) for s in sources)
+    with_transcripts = [s for s in sources if s.transcript is not None]
+    assert len(with_transcripts) == 299
+    for source in with_transcripts:
+        segments = source.transcript.segments
+        assert segments and all(s.start_s is not None and s.start_s >= 0 for s in segments)
+        assert [s.start_s for s in segments] == sorted(s.start_s for s in segments)
+    # Nearly all carry the transcripts' own inline timestamps, not just estimates.
+    assert sum(any(not s.time_estimated for s in x.transcript.segments) for x in with_transcripts) >= 280
+    missing = [s for s in sources if s.transcript is None]
+    assert all(any(w.startswith(("no transcript", "transcript not found")) for w in s.warnings) for s in missing)
+
+
+# --- media folders ---------------------------------------------------------------------------------------------
+
+def _item(guid: str, *urls: str, chapters: str | None = None, types: tuple[str, ...] = ()) -> rss.FeedItem:
+    refs = "".join(f'<podcast:transcript url="{u}" type="{t}"/>'
+                   for u, t in zip(urls, types or ("text/vtt",) * len(urls)))
+    ch = f'<podcast:chapters url="{chapters}" type="application/json+chapters"/>' if chapters else ""
+    body = f"<title>Ep {guid}</title><guid>{guid}</guid><itunes:duration>7000</itunes:duration>{refs}{ch}"
+    return parse_feed(_rss(f"<item>{body}</item>")).items[0]
+
+
+def test_media_dir_flat_name_and_guid_folder(tmp_path: Path) -> None:
+    (tmp_path / "ep1.vtt").write_text(VTT)
+    source = resolve_feed_item(_item("g1", "https://h.example/ep1.vtt"), tmp_path)
+    assert [s.text for s in source.transcript.segments] == ["Hello from the feed.", "Hi."]
+    assert source.transcript.segments[0].speaker == "Ada"
+    guid = "changelog.com/7/2615"
+    assert media_key(guid) == "changelog.com_7_2615" and media_key("../..") == "_"
+    (tmp_path / media_key(guid)).mkdir()
+    (tmp_path / media_key(guid) / "transcription.vtt").write_text(VTT)
+    source = resolve_feed_item(_item(guid, "https://share.example/s/x/transcription.vtt"), tmp_path)
+    assert source.transcript is not None
+
+
+def test_shared_file_names_are_never_guessed(tmp_path: Path) -> None:
+    (tmp_path / "transcription.vtt").write_text(VTT)
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(_rss("".join(
+        f'<item><guid>g{n}</guid><podcast:transcript url="https://s.example/{n}/transcription.vtt" type="text/vtt"/>'
+        f"</item>" for n in (1, 2))))
+    sources = load_feed(feed_path, tmp_path)
+    assert [s.transcript for s in sources] == [None, None]
+    assert all("transcript not found" in s.warnings[-1] for s in sources)
+    (tmp_path / "g2").mkdir()
+    (tmp_path / "g2" / "transcription.vtt").write_text(VTT)
+    assert [s.transcript is not None for s in load_feed(feed_path, tmp_path)] == [False, True]
+
+
+def test_media_map_by_url_and_by_guid_with_chapters(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.vtt").write_text(VTT)
+    (tmp_path / "notes.md").write_text("**Ann:** Hello there.\n\n**Bob:** \\[01:00\\] Later words.\n")
+    (tmp_path / "ch.json").write_text((FIXTURES / "chapters" / "example.json").read_text())
+    (tmp_path / "media-map.json").write_text(json.dumps({
+        "https://h.example/x/transcription.vtt": "sub/a.vtt",
+        "guid:g2": {"transcript": "notes.md", "chapters": "ch.json"}}))
+    by_url = resolve_feed_item(_item("g1", "https://h.example/x/transcription.vtt"), tmp_path)
+    assert by_url.transcript.segments[1].text == "Hi."
+    by_guid = resolve_feed_item(_item("g2", "https://h.example/y/transcription.vtt"), tmp_path)
+    assert [(s.speaker, s.start_s) for s in by_guid.transcript.segments][1] == ("Bob", 60.0)
+    assert by_guid.episode.chapters and by_guid.episode.chapters[0].index == 0
+    assert by_guid.episode.chapters[-1].end_s == 7000.0
+
+
+def test_json_chapters_found_by_name(tmp_path: Path) -> None:
+    (tmp_path / "ep9-chapters.json").write_text((FIXTURES / "chapters" / "example.json").read_text())
+    source = resolve_feed_item(_item("g", chapters="https://h.example/ep9-chapters.json"), tmp_path)
+    assert len(source.episode.chapters) >= 2
+    assert source.warnings == ["no transcript: indexed from the summary and chapters"]
+
+
+@pytest.mark.parametrize("bad", ["../outside.vtt", "/etc/passwd", {"transcript": 3}, ["x"]])
+def test_media_map_entries_may_not_leave_the_folder_or_be_malformed(tmp_path: Path, bad: object) -> None:
+    (tmp_path / "media-map.json").write_text(json.dumps({"guid:g": bad}))
+    with pytest.raises(InputError, match="media-map.json"):
+        resolve_feed_item(_item("g", "https://h.example/a.vtt"), tmp_path)
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(_rss("<item><guid>g</guid></item>"))
+    [error] = load_feed(feed_path, tmp_path)
+    assert isinstance(error, InputError)
+
+
+def test_best_local_format_wins_and_broken_files_fall_through(tmp_path: Path) -> None:
+    (tmp_path / "t.json").write_text("{not json")
+    (tmp_path / "t.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nFrom SRT.\n")
+    (tmp_path / "t.txt").write_text("From text.")
+    item = _item("g", "https://h.example/t.txt", "https://h.example/t.srt", "https://h.example/t.json",
+                 types=("text/plain", "application/x-subrip", "application/json"))
+    source = resolve_feed_item(item, tmp_path)
+    assert source.transcript.segments[0].text == "From SRT."
+    assert any(w.startswith("transcript not read") and "t.json" in w for w in source.warnings)
+
+
+def test_extensionless_transcript_is_read_by_its_declared_type(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "transcript").write_text(VTT)
+    source = resolve_feed_item(_item("g", "https://h.example/ep/transcript", types=("text/vtt",)), tmp_path)
+    assert len(source.transcript.segments) == 2
+
+
+def test_no_media_dir_and_no_fetch_means_no_network_and_a_warning() -> None:
+    source = resolve_feed_item(_item("g", "http://127.0.0.1:9/never.vtt"), None)
+    assert source.transcript is None and "give a media folder or allow fetching" in source.warnings[-1]
+
+
+def test_load_feed_errors_are_returned_not_raised(tmp_path: Path) -> None:
+    [missing] = load_feed(tmp_path / "nope.xml")
+    assert isinstance(missing, InputError) and "nope.xml" in str(missing)
+    (tmp_path / "bad.xml").write_bytes(b"<rss><channel>")
+    [bad] = load_feed(tmp_path / "bad.xml")
+    assert isinstance(bad, InputError) and bad.where and bad.where.startswith("line 1")
+
+
+# --- fetching --------------------------------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        type(self).hits.append(self.path)
+        status, headers, body = self.routes.get(self.path, (404, {}, b"no"))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if "Content-Length" not in headers and "X-No-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    _Handler.hits = []
+    _Handler.routes = {
+        "/ep/transcript.vtt": (200, {"Content-Type": "text/vtt"}, VTT.encode()),
+        "/big": (200, {}, b"x" * 5000),
+        "/big-unsized": (200, {"X-No-Length": "1", "Connection": "close"}, b"x" * 5000),
+        "/to-file": (302, {"Location": "file:///etc/passwd"}, b""),
+        "/to-ftp": (302, {"Location": "ftp://127.0.0.1/x"}, b""),
+        "/to-vtt": (301, {"Location": "/ep/transcript.vtt"}, b""),
+    }
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield base
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_downloads_the_transcript_only_when_asked(server: str) -> None:
+    item = _item("g", f"{server}/ep/transcript.vtt")
+    assert resolve_feed_item(item, None).transcript is None and _Handler.hits == []
+    source = resolve_feed_item(item, None, fetch=True)
+    assert [s.text for s in source.transcript.segments] == ["Hello from the feed.", "Hi."]
+    assert fetch_url(f"{server}/to-vtt") == VTT.encode()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "data:text/plain,hi", "gopher://x/"])
+def test_fetch_refuses_other_schemes(url: str) -> None:
+    with pytest.raises(InputError, match="only http and https"):
+        fetch_url(url)
+
+
+@pytest.mark.parametrize("path", ["/to-file", "/to-ftp"])
+def test_fetch_refuses_redirects_off_the_web(server: str, path: str) -> None:
+    with pytest.raises(InputError, match="redirect|not allowed") as err:
+        fetch_url(server + path)
+    assert "root:" not in str(err.value)
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-unsized"])
+def test_fetch_size_cap(server: str, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(InputError, match="limit"):
+        fetch_url(server + path, max_bytes=1000)
+    assert len(fetch_url(server + path, max_bytes=5000)) == 5000
+    monkeypatch.setattr(feeds_module, "MAX_DOWNLOAD_BYTES", 1000)
+    source = resolve_feed_item(_item("g", server + path), None, fetch=True)
+    assert source.transcript is None and any("limit" in w for w in source.warnings)
+
+
+def test_fetch_http_error_is_an_input_error(server: str) -> None:
+    with pytest.raises(InputError, match="HTTP 404"):
+        fetch_url(f"{server}/missing")
