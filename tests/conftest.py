@@ -35,3 +35,25 @@ def demo_index(tmp_path_factory, real_embedder):
     report = build([DATA], out, Settings(), real_embedder)
     assert not report.skipped, report.skipped
     return out
+
+
+@pytest.fixture(scope="session")
+def service_index(tmp_path_factory, real_embedder) -> Path:
+    """A small index of `service_support.service_sources()` built with the real model, shared read-only."""
+    from indexer.build import BuildReport, _write
+    from indexer.settings import Settings
+    from service_support import service_sources
+
+    path = tmp_path_factory.mktemp("service") / "index"
+    _write(path, Settings(), real_embedder, BuildReport(), service_sources(), fresh=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, real_embedder):
+    """`python -m service` on a free port over the service episodes (+ one demo episode when indexer.corpus
+    reads it), their audio served locally; started once and shared by the e2e and browser tests."""
+    from service_support import live_service
+
+    with live_service(tmp_path_factory.mktemp("live"), real_embedder) as server:
+        yield server

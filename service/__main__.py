@@ -1,0 +1,65 @@
+"""`python -m service --index DIR [--host 127.0.0.1] [--port 8000]`: serve an index and its search page.
+
+Options override the `PODQUERY_*` environment (`PODQUERY_INDEX`, `PODQUERY_HOST`, `PODQUERY_PORT`, ...).
+Exit status 2 when the options or the index are wrong, before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from indexer.errors import PodqueryError
+from indexer.manifest import Manifest
+
+from .app import create_app
+from .config import ServiceConfig
+from .state import limit_compute_threads
+
+EXIT_USAGE = 2
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m service", description="Serve a podquery index over HTTP.")
+    parser.add_argument("--index", type=Path, help="index directory (default: $PODQUERY_INDEX)")
+    parser.add_argument("--host", help="address to listen on (default: $PODQUERY_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: $PODQUERY_PORT or 8000)")
+    parser.add_argument("--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN",
+                        help="an origin whose pages may call the API (repeatable; default: none)")
+    parser.add_argument("--threads", type=int, help="torch/FAISS threads per search (default: $PODQUERY_THREADS or 1)")
+    parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"],
+                        help="default: $PODQUERY_LOG_LEVEL or info")
+    return parser.parse_args(argv)
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = ServiceConfig.from_env().with_overrides(
+            index=args.index, host=args.host, port=args.port, log_level=args.log_level, threads=args.threads,
+            cors_origins=tuple(args.cors_origins) if args.cors_origins else None,
+        )
+        if config.index is None:
+            raise PodqueryError("no index: give --index DIR or set PODQUERY_INDEX")
+        Manifest.read(config.index)  # a wrong path fails here, in a second, not after loading the model
+    except PodqueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    limit_compute_threads(config.threads)
+    print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}", flush=True)
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

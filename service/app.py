@@ -1,0 +1,95 @@
+"""`create_app`: the FastAPI app, with the index and model loaded once per process in its lifespan.
+
+Middleware, outermost first: CORS (only when origins are configured), security headers, metrics, the
+catch-all 500. The headers and metrics sit outside the catch-all so even a crash's answer carries both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from indexer import __version__
+from indexer.embedding import Embedder
+from indexer.errors import PodqueryError
+
+from .config import ServiceConfig
+from .errors import CatchAllMiddleware, install_error_handlers
+from .metrics import Metrics, MetricsMiddleware
+from .routes import episodes, ops, search
+from .security import SecurityHeadersMiddleware
+from .state import Resources, load_resources
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+DESCRIPTION = """Search podcast transcripts for the moment something was said: each hit names its podcast, episode
+and chapter, and carries the second to start playing from and a link that does."""
+
+
+def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The service for `config` (default: from the environment).
+
+    `embedder` is an already-loaded model to use instead of loading `config.settings.model` (tests share one).
+    When the index cannot be loaded the app still starts: `/health` answers 503 with the reason and the
+    search routes 503, so a supervisor sees why instead of a crash loop.
+    """
+    config = config or ServiceConfig.from_env()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources: Resources | None = None
+        app.state.resources = None
+        app.state.load_error = None
+        try:
+            # off the event loop: loading the model takes seconds of CPU
+            resources = await run_in_threadpool(load_resources, config, embedder)
+        except PodqueryError as exc:
+            log.error("the index is not loaded: %s", exc)
+            app.state.load_error = str(exc)
+            metrics.index_loaded.set(0)
+        else:
+            app.state.resources = resources
+            metrics.observe_index(resources.counts)
+        try:
+            yield
+        finally:
+            if resources is not None:
+                resources.close()
+
+    app = FastAPI(
+        title="podquery", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+        # Swagger UI and ReDoc load their code from a CDN, which the page's CSP (and offline use) forbid;
+        # the schema itself stays at /openapi.json
+        docs_url=None, redoc_url=None,
+    )
+    app.state.config = config
+    app.state.metrics = metrics
+    app.include_router(search.router)
+    app.include_router(episodes.router)
+    app.include_router(ops.router)
+    install_error_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        """The search page: static HTML that calls the JSON API."""
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # add_middleware puts each new one outermost
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
+    if config.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins), allow_methods=["GET"],
+                           allow_headers=[], max_age=600)
+    return app

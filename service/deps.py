@@ -1,0 +1,50 @@
+"""How routes reach what the lifespan loaded: `Annotated[..., Depends(...)]` aliases that tests can override.
+
+The getters are `async def` on purpose: they only read `app.state`, and a sync dependency would cost each
+request an extra hop through the threadpool.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from indexer.errors import IndexError_
+from indexer.index import Index
+from indexer.search import Searcher
+
+from .metrics import Metrics
+from .state import Resources
+
+
+async def get_optional_resources(request: Request) -> Resources | None:
+    """The loaded resources, or None while the index is not loaded (health reports that instead of failing)."""
+    return getattr(request.app.state, "resources", None)
+
+
+async def get_resources(resources: Annotated[Resources | None, Depends(get_optional_resources)],
+                        request: Request) -> Resources:
+    """The loaded resources; a 503 (via IndexError_) naming why when the index could not be loaded."""
+    if resources is None:
+        reason = getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
+        raise IndexError_(reason)
+    return resources
+
+
+async def get_searcher(resources: Annotated[Resources, Depends(get_resources)]) -> Searcher:
+    return resources.searcher
+
+
+async def get_index(resources: Annotated[Resources, Depends(get_resources)]) -> Index:
+    return resources.index
+
+
+async def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+OptionalResourcesDep = Annotated[Resources | None, Depends(get_optional_resources)]
+SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+IndexDep = Annotated[Index, Depends(get_index)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

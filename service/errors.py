@@ -1,0 +1,80 @@
+"""Errors to HTTP statuses, in one place: the library's errors keep their messages, anything else is a 500.
+
+QueryError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
+Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
+exception text ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from indexer.errors import IndexError_, NotFound, PodqueryError, QueryError
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "internal error: the request could not be answered; the server log has the details"
+
+
+async def _query_error(request: Request, exc: Exception) -> JSONResponse:
+    # the same shape as FastAPI's own 422s, so clients read one format
+    return JSONResponse({"detail": [{"loc": ["query"], "msg": str(exc), "type": "query_error"}]}, status_code=422)
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=404)
+
+
+async def _index_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("index unavailable for %s: %s", request.url.path, exc)
+    return JSONResponse({"detail": f"the index is unavailable: {exc}"}, status_code=503,
+                        headers={"Retry-After": "30"})
+
+
+async def _library_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("podquery error answering %s", request.url.path, exc_info=exc)
+    return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map the library's errors (Starlette picks the handler of the most specific class in the MRO)."""
+    app.add_exception_handler(QueryError, _query_error)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(IndexError_, _index_unavailable)
+    app.add_exception_handler(PodqueryError, _library_error)
+
+
+class CatchAllMiddleware:
+    """The last line: log any unhandled exception with its traceback and answer a generic JSON 500.
+
+    Starlette's own `Exception` handler runs outside every user middleware, so its 500 would carry no
+    security headers and no metrics; catching here keeps both.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def track(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, track)
+        except Exception:
+            log.exception("unhandled error answering %s %s", scope.get("method"), scope.get("path"))
+            if started:  # too late to change the status; let the server drop the connection
+                raise
+            response = JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
+            await response(scope, receive, send)

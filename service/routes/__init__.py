@@ -1,0 +1,1 @@
+"""The service's routers: search, episodes and podcasts, and operations (health, metrics)."""

@@ -1,0 +1,62 @@
+"""Browsing the index: `GET /episodes` (paged), `GET /episodes/{id}` (one episode), `GET /podcasts`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from indexer import store
+from indexer.timecode import audio_link, format_timestamp
+
+from ..deps import IndexDep
+from ..schemas import (ChapterOut, EpisodeDetail, EpisodeList, EpisodeListParams, EpisodeSummary, ErrorOut,
+                       PodcastList, PodcastOut)
+
+router = APIRouter(tags=["episodes"])
+_UNAVAILABLE = {503: {"model": ErrorOut, "description": "The index is not loaded"}}
+
+
+@router.get("/episodes", summary="List episodes, newest first", responses=_UNAVAILABLE)
+def list_episodes(params: Annotated[EpisodeListParams, Query()], index: IndexDep) -> EpisodeList:
+    """A page of episodes (optionally of one podcast) and the total, for paging with `limit` and `offset`."""
+    rows, total = store.list_episodes(index.conn, params.podcast, params.limit, params.offset)
+    episodes = [
+        EpisodeSummary(id=r["id"], podcast=r["podcast"], title=r["title"], published=r["published"],
+                       duration_s=r["duration_s"], duration=format_timestamp(r["duration_s"]), url=r["url"],
+                       audio_url=r["audio_url"], passages=r["passages"], chapters=r["chapters"])
+        for r in rows
+    ]
+    return EpisodeList(total=total, limit=params.limit, offset=params.offset, episodes=episodes)
+
+
+# `:path` because ids fall back to feed guids, which are often URLs with slashes in them
+@router.get(
+    "/episodes/{episode_id:path}",
+    summary="One episode: metadata, chapters with links that play from them, highlights, topics",
+    responses={404: {"model": ErrorOut, "description": "No episode with this id"}, **_UNAVAILABLE},
+)
+def get_episode(episode_id: Annotated[str, Path(description="The episode id, as in a hit's episode.id")],
+                index: IndexDep) -> EpisodeDetail:
+    """The episode's metadata; each chapter carries a readable start and `audio_url#t=N`. 404 when unknown."""
+    episode = index.episode(episode_id)  # NotFound -> 404
+    chapters = [
+        ChapterOut(index=c.index, title=c.title, start_s=c.start_s, end_s=c.end_s,
+                   timestamp=format_timestamp(c.start_s), link=audio_link(episode.audio_url, c.start_s),
+                   description=c.description)
+        for c in episode.chapters
+    ]
+    return EpisodeDetail(
+        id=episode.id, podcast=episode.podcast, title=episode.title, published=episode.published,
+        duration_s=episode.duration_s, duration=format_timestamp(episode.duration_s), url=episode.url,
+        audio_url=episode.audio_url, summary=episode.summary, topics=episode.topics,
+        highlights=episode.highlights, people=episode.people, chapters=chapters,
+    )
+
+
+@router.get("/podcasts", summary="Every podcast in the index with its episode count", responses=_UNAVAILABLE)
+def list_podcasts(index: IndexDep) -> PodcastList:
+    """Podcasts by name: what the search page's podcast filter offers."""
+    rows = store.list_podcasts(index.conn)
+    return PodcastList(podcasts=[PodcastOut(name=r["name"], episodes=r["episodes"], latest=r["latest"])
+                                 for r in rows])

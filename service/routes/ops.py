@@ -1,0 +1,48 @@
+"""Operations: `GET /health` for load balancers and people, `GET /metrics` for Prometheus."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ..deps import MetricsDep, OptionalResourcesDep
+from ..metrics import CONTENT_TYPE
+from ..schemas import Health, IndexCounts
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/health",
+    summary="Is the index loaded, and which one",
+    responses={503: {"model": Health, "description": "The index is not loaded (see error)"}},
+)
+async def health(resources: OptionalResourcesDep, request: Request, response: Response) -> Health:
+    """200 with the index generation, model and counts; 503 with the reason while nothing is loaded.
+
+    Async: it reads only what the lifespan stored (the counts were taken at load), so it answers even
+    when every worker thread is busy searching.
+    """
+    if resources is None:
+        error = getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
+        response.status_code = 503
+        return Health(status="unavailable", index_loaded=False, error=error)
+    manifest = resources.index.manifest
+    return Health(
+        status="ok", index_loaded=True, generation=manifest.generation, model=resources.model,
+        format_version=manifest.format_version, created=manifest.created, updated=manifest.updated,
+        counts=IndexCounts.model_validate(resources.counts),
+    )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format)",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+)
+async def metrics(metrics: MetricsDep) -> Response:
+    """Request counts and latency per route template, in-flight requests, index size, process stats.
+
+    Async like health: a scrape must not wait behind searches for a worker thread.
+    """
+    return Response(metrics.render(), media_type=CONTENT_TYPE)

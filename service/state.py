@@ -1,0 +1,83 @@
+"""What the service loads once at startup: the index, the embedding model and the Searcher over both."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.embedding import Embedder, SentenceTransformerEmbedder
+from indexer.errors import IndexError_
+from indexer.index import Index
+from indexer.search import Searcher
+
+from .config import ServiceConfig
+
+log = logging.getLogger(__name__)
+
+
+class SerialEmbedder:
+    """An embedder that runs one `embed` call at a time, whatever thread calls it.
+
+    Routes run in a threadpool and share one model. Hugging Face fast tokenizers are not safe to share between
+    threads ("RuntimeError: Already borrowed", huggingface/tokenizers#537). A query embeds in 5-15 ms, so the
+    lock costs little, and meanwhile other requests' SQLite and FAISS work runs on the other cores.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.fingerprint = inner.fingerprint
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed(texts, progress=progress)
+
+
+@dataclass
+class Resources:
+    """Everything a request reads. Built once per process; shared by all request threads, read-only."""
+
+    index: Index
+    searcher: Searcher
+    model: str
+    counts: dict[str, object]  # taken once: an index generation never changes under a running service
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def limit_compute_threads(threads: int) -> None:
+    """Threads torch and FAISS may use for one search: process-wide, so only the process entry point sets it."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)
+
+
+def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> Resources:
+    """Open the index and the model it was built with; `embedder` lets tests share an already-loaded model.
+
+    Raises IndexError_ when there is no index to open or it does not match the model.
+    """
+    if config.index is None:
+        raise IndexError_("no index configured: start with --index DIR or set PODQUERY_INDEX")
+    started = time.perf_counter()
+    index = Index.open(config.index)
+    try:
+        if embedder is None:
+            embedder = SentenceTransformerEmbedder(config.settings.model, batch_size=config.settings.batch_size)
+        searcher = Searcher(index, SerialEmbedder(embedder), config.settings)
+    except BaseException:
+        index.close()
+        raise
+    seconds = time.perf_counter() - started
+    log.info("loaded index %s (generation %s) and model %s in %.1fs", config.index, index.manifest.generation,
+             embedder.name, seconds)
+    return Resources(index=index, searcher=searcher, model=embedder.name, counts=index.counts())
