@@ -24,7 +24,7 @@ from indexer.errors import PodqueryError
 from .config import ServiceConfig
 from .errors import CatchAllMiddleware, install_error_handlers
 from .metrics import Metrics, MetricsMiddleware
-from .routes import episodes, ops, search
+from .routes import episodes, ops, search, writes
 from .security import SecurityHeadersMiddleware
 from .state import Resources, load_resources
 
@@ -76,6 +76,7 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
     app.state.metrics = metrics
     app.include_router(search.router)
     app.include_router(episodes.router)
+    app.include_router(writes.router)
     app.include_router(ops.router)
     install_error_handlers(app)
 

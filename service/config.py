@@ -33,11 +33,15 @@ class ServiceConfig:
     log_level: str = "info"
     threads: int = DEFAULT_THREADS  # torch and FAISS threads per search; set by `python -m service` at start
     settings: Settings = field(default_factory=Settings)
+    # the write endpoints (POST/DELETE /episodes) need this key; unset, they are off
+    api_key: str | None = field(default=None, repr=False)
+    reload_interval: float = 0.5  # seconds between checks for a new index generation
+    max_body_bytes: int = 10 * 2**20  # the largest episode record (with inline transcript) POST accepts
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "ServiceConfig":
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
-        `_THREADS`, plus the library's own `PODQUERY_*` settings."""
+        `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, plus the library's own `PODQUERY_*` settings."""
         env = os.environ if environ is None else environ
         d = cls()
         index = env.get("PODQUERY_INDEX")
@@ -50,6 +54,8 @@ class ServiceConfig:
             cors_origins=origins,
             log_level=env.get("PODQUERY_LOG_LEVEL", d.log_level).lower(),
             threads=_int(env, "PODQUERY_THREADS", d.threads),
+            api_key=env.get("PODQUERY_API_KEY") or None,
+            max_body_bytes=_int(env, "PODQUERY_MAX_BODY_BYTES", d.max_body_bytes),
             settings=Settings.from_env(),
         ).checked()
 

@@ -1,6 +1,6 @@
 """Errors to HTTP statuses, in one place: the library's errors keep their messages, anything else is a 500.
 
-QueryError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
+QueryError and InputError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
 Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
 exception text ever reaches a client.
 """
@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.errors import IndexError_, NotFound, PodqueryError, QueryError
+from indexer.errors import IndexError_, InputError, NotFound, PodqueryError, QueryError
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,11 @@ INTERNAL_ERROR = "internal error: the request could not be answered; the server 
 async def _query_error(request: Request, exc: Exception) -> JSONResponse:
     # the same shape as FastAPI's own 422s, so clients read one format
     return JSONResponse({"detail": [{"loc": ["query"], "msg": str(exc), "type": "query_error"}]}, status_code=422)
+
+
+async def _input_error(request: Request, exc: Exception) -> JSONResponse:
+    # a posted record's bad field: InputError names it (`body:field chapters[2].start: ...`)
+    return JSONResponse({"detail": [{"loc": ["body"], "msg": str(exc), "type": "input_error"}]}, status_code=422)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -43,6 +48,7 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Map the library's errors (Starlette picks the handler of the most specific class in the MRO)."""
     app.add_exception_handler(QueryError, _query_error)
+    app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(IndexError_, _index_unavailable)
     app.add_exception_handler(PodqueryError, _library_error)

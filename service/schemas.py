@@ -276,3 +276,16 @@ class ErrorOut(BaseModel):
         {"detail": [{"loc": ["query", "k"], "msg": "Input should be less than or equal to 100",
                      "type": "less_than_equal"}]}]})
     detail: str | list[dict[str, object]]
+
+
+class WriteResult(BaseModel):
+    """What a write did: the episode, its passages (written or removed), how many were embedded anew."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"episode_id": "ep-042", "passages": 57, "embedded": 3, "generation": "gen-20261124T190000-1a2b3c4d",
+         "warnings": []}]})
+    episode_id: str
+    passages: int
+    embedded: int
+    generation: str
+    warnings: list[str]

@@ -12,6 +12,7 @@ import numpy as np
 from indexer.embedding import Embedder, SentenceTransformerEmbedder
 from indexer.errors import IndexError_
 from indexer.index import Index
+from indexer.live import LiveSearcher
 from indexer.search import Searcher
 
 from .config import ServiceConfig
@@ -41,12 +42,25 @@ class SerialEmbedder:
 
 @dataclass
 class Resources:
-    """Everything a request reads. Built once per process; shared by all request threads, read-only."""
+    """Everything a request reads, built once per process. The index follows its directory: when `add`,
+    `remove` or a write endpoint commits a new generation, the next request searches it (see LiveSearcher)."""
 
-    index: Index
-    searcher: Searcher
+    live: LiveSearcher
+    embedder: SerialEmbedder
     model: str
-    counts: dict[str, object]  # taken once: an index generation never changes under a running service
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.live.searcher
+
+    @property
+    def index(self) -> Index:
+        return self.live.searcher.index
+
+    @property
+    def counts(self) -> dict[str, object]:
+        """The current generation's counts, as its manifest recorded them (no query on the event loop)."""
+        return self.index.manifest.counts
 
     def close(self) -> None:
         self.index.close()
@@ -69,15 +83,12 @@ def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> R
     if config.index is None:
         raise IndexError_("no index configured: start with --index DIR or set PODQUERY_INDEX")
     started = time.perf_counter()
-    index = Index.open(config.index)
-    try:
-        if embedder is None:
-            embedder = SentenceTransformerEmbedder(config.settings.model, batch_size=config.settings.batch_size)
-        searcher = Searcher(index, SerialEmbedder(embedder), config.settings)
-    except BaseException:
-        index.close()
-        raise
+    Index.open(config.index).close()  # a missing or damaged index fails here, before the model loads
+    if embedder is None:
+        embedder = SentenceTransformerEmbedder(config.settings.model, batch_size=config.settings.batch_size)
+    serial = SerialEmbedder(embedder)
+    live = LiveSearcher(config.index, serial, config.settings, interval=config.reload_interval)
     seconds = time.perf_counter() - started
-    log.info("loaded index %s (generation %s) and model %s in %.1fs", config.index, index.manifest.generation,
-             embedder.name, seconds)
-    return Resources(index=index, searcher=searcher, model=embedder.name, counts=index.counts())
+    log.info("loaded index %s (generation %s) and model %s in %.1fs", config.index,
+             live.searcher.index.manifest.generation, embedder.name, seconds)
+    return Resources(live=live, embedder=serial, model=embedder.name)

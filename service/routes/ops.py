@@ -40,9 +40,11 @@ async def health(resources: OptionalResourcesDep, request: Request, response: Re
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
 )
-async def metrics(metrics: MetricsDep) -> Response:
+async def metrics(metrics: MetricsDep, resources: OptionalResourcesDep) -> Response:
     """Request counts and latency per route template, in-flight requests, index size, process stats.
 
     Async like health: a scrape must not wait behind searches for a worker thread.
     """
+    if resources is not None:
+        metrics.observe_index(resources.counts)  # the index may have changed generation since the last scrape
     return Response(metrics.render(), media_type=CONTENT_TYPE)
