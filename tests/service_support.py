@@ -22,7 +22,7 @@ from indexer.embedding import Embedder
 from indexer.model import EpisodeSource
 from indexer.settings import Settings
 
-from support import make_source
+from support import ENCLAVE, GARDEN, make_source
 
 REPO = Path(__file__).resolve().parents[1]
 # literal markup in data: must show as text on the page and never run
@@ -32,16 +32,6 @@ XSS_PODCAST = "Evil <b>Pod</b>"
 SLASH_ID = "https://example.com/guid/42"  # ids fall back to feed guids, often URLs
 DEMO_EPISODE = "practical-ai-229"  # one episode of data/: "Automated cartography using AI", ids with slashes
 
-ENCLAVE = [
-    (0, 30, "Welcome back to the show, today we talk about private computing.", "Host"),
-    (30, 70, "Secure enclaves let a cloud run your code on data it can never read.", "Illia"),
-    (70, 110, "Confidential computing hardware keeps model weights and user data sealed.", "Illia"),
-    (110, 150, "Then we moved on to tokens and incentives for people who share data.", "Host"),
-]
-GARDEN = [
-    (0, 40, "My tomatoes grow best with compost and plenty of sun in the garden.", "Sam"),
-    (40, 80, "Aphids on the roses can be washed away with soapy water.", "Sam"),
-]
 BREAD = [
     (0, 45, "A sourdough starter needs flour, water and a warm kitchen to bubble.", "Ana"),
     (45, 95, "Bake the loaf in a hot cast iron pot so the crust blisters.", "Ana"),

@@ -10,6 +10,19 @@ import numpy as np
 from indexer.model import Chapter, Episode, EpisodeSource, Segment, Transcript, finish_chapters
 
 
+# two small episodes many tests search: private computing, and a garden
+ENCLAVE = [
+    (0, 30, "Welcome back to the show, today we talk about private computing.", "Host"),
+    (30, 70, "Secure enclaves let a cloud run your code on data it can never read.", "Illia"),
+    (70, 110, "Confidential computing hardware keeps model weights and user data sealed.", "Illia"),
+    (110, 150, "Then we moved on to tokens and incentives for people who share data.", "Host"),
+]
+GARDEN = [
+    (0, 40, "My tomatoes grow best with compost and plenty of sun in the garden.", "Sam"),
+    (40, 80, "Aphids on the roses can be washed away with soapy water.", "Sam"),
+]
+
+
 class FakeEmbedder:
     """Hashed bag of words: same words, same vector. For logic tests only; features are also tested on the real model."""
 

@@ -14,21 +14,9 @@ from indexer.search import Searcher
 from indexer.settings import Settings
 from indexer.store import Filters
 
-from support import FakeEmbedder, make_source
+from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
 
 SETTINGS = Settings()
-
-ENCLAVE = [
-    (0, 30, "Welcome back to the show, today we talk about private computing.", "Host"),
-    (30, 70, "Secure enclaves let a cloud run your code on data it can never read.", "Illia"),
-    (70, 110, "Confidential computing hardware keeps model weights and user data sealed.", "Illia"),
-    (110, 150, "Then we moved on to tokens and incentives for people who share data.", "Host"),
-]
-GARDEN = [
-    (0, 40, "My tomatoes grow best with compost and plenty of sun in the garden.", "Sam"),
-    (40, 80, "Aphids on the roses can be washed away with soapy water.", "Sam"),
-]
-
 
 def _sources():
     return [
