@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--k", type=int, default=6, help="passages to read")
     q.add_argument("--podcast")
     q.add_argument("--episode")
+    q.add_argument("--llm", metavar="URL", help="an OpenAI-compatible chat endpoint (e.g. http://127.0.0.1:8080/v1) "
+                                                "for a generative answer; default: $PODQUERY_LLM_URL, else extractive")
     q.add_argument("--json", action="store_true")
 
     f = sub.add_parser("info", help="what an index holds")

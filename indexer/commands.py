@@ -89,11 +89,13 @@ def cmd_compact(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .answer import ExtractiveAnswerer
+    from .llm import answerer_for
 
     searcher = Searcher(Index.open(args.index), load_embedder(settings), settings)
-    answer = ExtractiveAnswerer(searcher).ask(args.question, k=args.k,
-                                              filters=Filters(podcast=args.podcast, episode=args.episode))
+    answerer = answerer_for(searcher, args.llm or settings.llm_url, settings.llm_model, settings.llm_timeout)
+    answer = answerer.ask(args.question, k=args.k, filters=Filters(podcast=args.podcast, episode=args.episode))
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         data = asdict(answer)
         data["passages"] = [hit_json(h) for h in answer.passages]

@@ -117,6 +117,15 @@ def read_text_file(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _utf8_path(path: Path) -> bool:
+    """Whether the path is text: an undecodable name (surrogate escapes) would become an id no index can store."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _key(path: Path) -> str:
     return os.path.normcase(os.path.abspath(path))
 
@@ -216,6 +225,10 @@ class _Loader:
         records: list[tuple[int, Path, list[RecordJSON | InputError | tuple[Episode, list[str]]]]] = []
         for n, path in enumerate(self._walk(paths)):
             self.order[_key(path)] = n
+            if not _utf8_path(path):
+                self.errors.append(((n, 0), InputError("the file name is not valid UTF-8: rename the file",
+                                                       source=os.fsencode(path).decode("utf-8", "backslashreplace"))))
+                continue
             kind, stem = _classify(path.name)
             where = (_key(path.parent), stem)
             if kind == "feed":

@@ -12,13 +12,14 @@ _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
 def parse_timestamp(value: str | int | float) -> float:
     """Seconds from `h:mm:ss(.mmm)`, `mm:ss(.mmm)`, a comma decimal (SRT) or a number.
 
-    Raises ValueError for negative numbers, minutes or seconds over 59 in a clock form, and non-finite values:
-    a wrong time is worse than a refused one.
+    Raises ValueError for negative numbers, minutes or seconds over 59 in a clock form, and non-finite or
+    absurdly large values (never OverflowError): a wrong time is worse than a refused one.
     """
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
+    fraction = 0.0
     if isinstance(value, (int, float)):
-        seconds = float(value)
+        seconds = value
     else:
         text = str(value)
         m = _SECONDS.match(text)
@@ -34,8 +35,11 @@ def parse_timestamp(value: str | int | float) -> float:
             if int(secs) > 59:
                 raise ValueError(f"seconds over 59 in {text!r}")
             seconds = int(hours or 0) * 3600 + int(minutes) * 60 + int(secs)
-            if frac:
-                seconds += int(frac) / (10 ** len(frac))
+            fraction = int(frac) / (10 ** len(frac)) if frac else 0.0
+    try:
+        seconds = float(seconds) + fraction
+    except OverflowError:  # an int of hundreds of digits (`999...9:00:00`, a JSON 1e400 written out)
+        raise ValueError(f"timestamp out of range: {str(value)[:40]!r}") from None
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"timestamp must be a finite number of seconds >= 0, got {value!r}")
     return seconds

@@ -1,7 +1,8 @@
 """`create_app`: the FastAPI app, with the index and model loaded once per process in its lifespan.
 
 Middleware, outermost first: CORS (only when origins are configured), security headers, metrics, the
-catch-all 500. The headers and metrics sit outside the catch-all so even a crash's answer carries both.
+catch-all 500, the per-client rate limit (429), the request-body cap (413). The headers and metrics sit outside
+the catch-all so even a crash's answer carries both; the limits sit inside it so their refusals do too.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from indexer import __version__
 from indexer.embedding import Embedder
 from indexer.errors import PodqueryError
 
+from .bodylimit import BodyLimitMiddleware
 from .config import ServiceConfig
 from .errors import CatchAllMiddleware, install_error_handlers
 from .metrics import Metrics, MetricsMiddleware
+from .ratelimit import RateLimitMiddleware
 from .routes import episodes, ops, search, writes
+from .routes import ask
 from .security import SecurityHeadersMiddleware
 from .state import Resources, load_resources
 
@@ -78,6 +82,7 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
     app.include_router(episodes.router)
     app.include_router(writes.router)
     app.include_router(ops.router)
+    app.include_router(ask.router)
     install_error_handlers(app)
 
     @app.get("/", include_in_schema=False)
@@ -87,6 +92,8 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # add_middleware puts each new one outermost
+    app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, reads=config.rate_limit, writes=config.write_rate_limit)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -14,11 +14,17 @@ from pathlib import Path
 from indexer.errors import PodqueryError
 from indexer.settings import Settings
 
+from .ratelimit import parse_rate
+
 DEFAULT_HOST = "127.0.0.1"  # local-first: reachable from this machine only unless asked otherwise
 DEFAULT_PORT = 8000
 # One query is a tiny batch: a single thread embeds it in ~5-15 ms, while several threads spin-wait against each
 # other and against concurrent requests (measured on 2 busy cores: 13 ms with 1 thread, 80-730 ms with 2)
 DEFAULT_THREADS = 1
+# A person at the search page sends a few requests a search; scripts get 2 a second. Writes re-embed passages and
+# swap index generations, so far fewer.
+DEFAULT_RATE_LIMIT = "120/minute"
+DEFAULT_WRITE_RATE_LIMIT = "10/minute"
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,17 @@ class ServiceConfig:
     # the write endpoints (POST/DELETE /episodes) need this key; unset, they are off
     api_key: str | None = field(default=None, repr=False)
     reload_interval: float = 0.5  # seconds between checks for a new index generation
-    max_body_bytes: int = 10 * 2**20  # the largest episode record (with inline transcript) POST accepts
+    # the largest request body any route accepts (413 past it): an episode record with its transcript inline
+    max_body_bytes: int = 10 * 2**20
+    # requests per client IP ("120/minute", "10/second;1000/hour", or "off"); writes are POST/DELETE /episodes
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    write_rate_limit: str = DEFAULT_WRITE_RATE_LIMIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "ServiceConfig":
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
-        `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, plus the library's own `PODQUERY_*` settings."""
+        `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, plus the library's own
+        `PODQUERY_*` settings."""
         env = os.environ if environ is None else environ
         d = cls()
         index = env.get("PODQUERY_INDEX")
@@ -56,6 +67,8 @@ class ServiceConfig:
             threads=_int(env, "PODQUERY_THREADS", d.threads),
             api_key=env.get("PODQUERY_API_KEY") or None,
             max_body_bytes=_int(env, "PODQUERY_MAX_BODY_BYTES", d.max_body_bytes),
+            rate_limit=env.get("PODQUERY_RATE_LIMIT", d.rate_limit),
+            write_rate_limit=env.get("PODQUERY_WRITE_RATE_LIMIT", d.write_rate_limit),
             settings=Settings.from_env(),
         ).checked()
 
@@ -72,6 +85,10 @@ class ServiceConfig:
             raise PodqueryError(f"port must be between 1 and 65535, got {self.port}")
         if self.threads < 1:
             raise PodqueryError(f"threads must be at least 1, got {self.threads}")
+        if self.max_body_bytes < 0:
+            raise PodqueryError(f"PODQUERY_MAX_BODY_BYTES must be 0 or more, got {self.max_body_bytes}")
+        parse_rate(self.rate_limit, "PODQUERY_RATE_LIMIT")
+        parse_rate(self.write_rate_limit, "PODQUERY_WRITE_RATE_LIMIT")
         return self
 
 

@@ -109,10 +109,13 @@ class LiveServer:
             return self.proc.wait(timeout=5)
 
 
-def start_server(index: Path, log: Path, *, timeout_s: float = 90.0) -> LiveServer:
-    """Start the service on a free port and wait until /health answers 200 (the model is loaded)."""
+def start_server(index: Path, log: Path, *, timeout_s: float = 90.0, rate_limit: str = "off") -> LiveServer:
+    """Start the service on a free port and wait until /health answers 200 (the model is loaded).
+
+    Rate limits are off unless asked for: these tests send searches as fast as they can from one address.
+    """
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PODQUERY_RATE_LIMIT": rate_limit}
     env.pop("PODQUERY_INDEX", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -14,22 +14,10 @@ from indexer.index import Index
 from indexer.search import Searcher
 from indexer.settings import ChunkSettings, Settings
 
-from support import FakeEmbedder, make_source
+from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
 
 # tiny windows so each line is a passage of its own
 SETTINGS = Settings(chunk=ChunkSettings(max_tokens=20, overlap=0.0))
-
-ENCLAVE = [
-    (0, 30, "Welcome back to the show, today we talk about private computing.", "Host"),
-    (30, 70, "Secure enclaves let a cloud run your code on data it can never read.", "Illia"),
-    (70, 110, "Confidential computing hardware keeps model weights and user data sealed.", "Illia"),
-    (110, 150, "Then we moved on to tokens and incentives for people who share data.", "Host"),
-]
-GARDEN = [
-    (0, 40, "My tomatoes grow best with compost and plenty of sun in the garden.", "Sam"),
-    (40, 80, "Aphids on the roses can be washed away with soapy water.", "Sam"),
-]
-
 
 def _cand(pid: int, episode: str = "e", kind: str = "transcript", start: float | None = 0.0,
           end: float | None = 10.0, seek: float | None = None) -> Candidate:

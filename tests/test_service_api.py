@@ -30,7 +30,8 @@ ROUTES = {"/search", "/episodes", "/episodes/{episode_id}", "/podcasts", "/healt
 
 @pytest.fixture(scope="module")
 def client(service_index, real_embedder):
-    app = create_app(ServiceConfig(index=service_index), embedder=real_embedder)
+    # rate limits off: this module sends a hundred-odd requests; test_service_limits.py tests the limits
+    app = create_app(ServiceConfig(index=service_index, rate_limit="off"), embedder=real_embedder)
     with TestClient(app) as c:  # `with` runs the lifespan: the index loads once for the module
         yield c
 

@@ -39,6 +39,7 @@ def index_copy(service_index, tmp_path):
 
 
 def _client(index, embedder, key: str | None = KEY, **kw) -> TestClient:
+    kw.setdefault("write_rate_limit", "off")  # test_service_limits.py tests the limits
     return TestClient(create_app(ServiceConfig(index=index, api_key=key, reload_interval=0.0, **kw),
                                  embedder=embedder))
 

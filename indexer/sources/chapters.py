@@ -13,6 +13,7 @@ from typing import Any
 
 from indexer.errors import InputError
 from indexer.model import Chapter
+from indexer.sources.text import find_bad_char
 from indexer.timecode import parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ def parse_chapters_json(text: str) -> list[Chapter]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno} column {exc.colno}") from None
+    except (ValueError, RecursionError) as exc:  # an integer of over 4300 digits; arrays nested thousands deep
+        raise InputError(f"not valid JSON: {str(exc)[:100]}") from None
     if isinstance(data, dict):
         items = data.get("chapters")
         if not isinstance(items, list):
@@ -60,6 +63,8 @@ def parse_chapters_json(text: str) -> list[Chapter]:
             title = ""
         if not isinstance(title, str):
             raise InputError(f"expected a string, got {json_kind(title)}", where=f"{where}.title")
+        if find_bad_char(title) is not None:  # `\ud800` in JSON: no index can store it
+            raise InputError("contains a NUL byte or a lone surrogate: not text", where=f"{where}.title")
         assert start is not None
         if end is not None and end < start:
             raise InputError(f"endTime {end:g} is before startTime {start:g}", where=f"{where}.endTime")

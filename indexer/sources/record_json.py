@@ -18,6 +18,7 @@ from typing import Any
 from indexer.errors import InputError
 from indexer.model import Chapter, Episode, Transcript, finish_chapters
 from indexer.sources.chapters import json_kind
+from indexer.sources.text import find_bad_char
 from indexer.timecode import parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -129,12 +130,17 @@ def parse_records_text(text: str, name: str) -> list[RecordJSON | InputError]:
             except json.JSONDecodeError as exc:
                 out.append(InputError(f"not valid JSON: {exc.msg} at column {exc.colno}", where=where))
                 continue
+            except (ValueError, RecursionError) as exc:  # over 4300 digits in a number; nesting thousands deep
+                out.append(InputError(f"not valid JSON: {str(exc)[:100]}", where=where))
+                continue
             out.append(_guarded(obj, where, f"{stem}#line{lineno}"))
         return out
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [InputError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno} column {exc.colno}")]
+    except (ValueError, RecursionError) as exc:
+        return [InputError(f"not valid JSON: {str(exc)[:100]}")]
     if isinstance(data, list):
         return [_guarded(obj, f"item {i}", f"{stem}#item{i}") for i, obj in enumerate(data, start=1)]
     return [_guarded(data, "", stem)]
@@ -192,13 +198,21 @@ class _Fields:
     def _bad(self, name: str, expected: str, value: Any) -> InputError:
         return InputError(f"expected {expected}, got {json_kind(value)}", where=self.at(name))
 
+    def _checked(self, name: str, value: str) -> str:
+        """`value`, unless it holds a NUL or a lone surrogate (JSON's `\\ud800` escape): SQLite cannot store the
+        latter, so one such record used to stop a whole build with a UnicodeEncodeError."""
+        if find_bad_char(value) is not None:
+            raise InputError("contains a NUL byte or a lone surrogate (an escape such as \\ud800): not text",
+                             where=self.at(name))
+        return value
+
     def text(self, name: str) -> str:
         value = self.obj.get(name)
         if value is None:
             return ""
         if not isinstance(value, str):
             raise self._bad(name, "a string", value)
-        return value
+        return self._checked(name, value)
 
     def ident(self, name: str) -> str:
         value = self.obj.get(name)
@@ -206,7 +220,7 @@ class _Fields:
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise self._bad(name, "a string or integer", value)
-        return str(value).strip()
+        return self._checked(name, str(value)).strip()
 
     def path(self, name: str) -> str:
         value = self.text(name).strip()
@@ -236,7 +250,7 @@ class _Fields:
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 raise self._bad(f"{name}[{i}]", "a string", item)
-            if item.strip():
+            if self._checked(f"{name}[{i}]", item).strip():
                 out.append(item.strip())
         return out
 
@@ -253,11 +267,12 @@ class _Fields:
                 if not isinstance(person, str) or not person.strip():
                     raise InputError("missing or not a string: a person object needs a name",
                                      where=self.at(f"{name}[{i}].name"))
+                self._checked(f"{name}[{i}].name", person)
                 role = item.get("role")
                 if role is not None and not isinstance(role, str):
                     raise self._bad(f"{name}[{i}].role", "a string", role)
             elif isinstance(item, str):
-                person = item
+                person = self._checked(f"{name}[{i}]", item)
             else:
                 raise self._bad(f"{name}[{i}]", 'a name or a {"name", "role"} object', item)
             if person.strip() and person.strip() not in out:
@@ -283,5 +298,7 @@ class _Fields:
             description = item.get("description") or ""
             if not isinstance(description, str):
                 raise self._bad(f"{here}.description", "a string", description)
+            self._checked(f"{here}.title", title)
+            self._checked(f"{here}.description", description)
             out.append(Chapter(index=0, title=title.strip(), start_s=start, description=description.strip()))
         return out

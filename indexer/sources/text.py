@@ -22,14 +22,16 @@ _VTT_TIMESTAMP_TAG = re.compile(r"<[0-9]+(?::[0-9]+){1,2}(?:[.,][0-9]+)?>")
 # Block-ish tags separate words; inline ones (`<i>`, `<c>`) sit inside words' runs and must not add spaces.
 _BLOCK_TAG = re.compile(r"<(?:br|p|div)\b[^<>]*>|</(?:p|div)>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
-_MD_IMAGE_OR_LINK = re.compile(r"(?<!\\)!?\[((?:[^\]\\\n]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+# `[` is excluded from a link's text (as `<` from a voice's name below) so that each failed attempt stops at the next
+# opening bracket: with it allowed, a 100 KB line of `![![![` took minutes (every `[` scanned to the line's end).
+_MD_IMAGE_OR_LINK = re.compile(r"(?<!\\)!?\[((?:[^\[\]\\\n]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"(?<![\\*])\*\*(?=\S)(.+?)(?<=\S)(?<!\\)\*\*(?!\*)")
 _MD_STRONG_UNDERSCORE = re.compile(r"(?<![\\\w])__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _MD_EMPHASIS = re.compile(r"(?<![\\*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s\\*])\*(?![*\w])")
 _MD_CODE = re.compile(r"`([^`\n]+)`")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
 
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>", re.IGNORECASE)
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s+([^<>]*)>", re.IGNORECASE)
 
 # `Name:` at the start of a cue. Words are capitalised (or digits after the first: "Speaker 2"); a few lowercase
 # particles are allowed inside a name; an optional role in parentheses ("Leo Dion (host)") is dropped.

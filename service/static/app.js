@@ -1,7 +1,10 @@
 // podquery search page: the form, the URL and the calls to the JSON API. An ES module (no build step):
 // render.js turns hits into elements (data only ever as text), player.js runs the one <audio> element.
-// The query and filters live in the URL (?q=...&podcast=...), so a search can be shared and reloaded.
+// The query and filters live in the URL (?q=...&podcast=...), so a search can be shared and reloaded; so does a
+// question (?ask=...), which opens the Ask tab (ask.js).
 
+import { errorMessage, getJSON } from "./api.js";
+import { createAsk } from "./ask.js";
 import { createPlayer } from "./player.js";
 import { renderHit } from "./render.js";
 
@@ -19,6 +22,11 @@ const intro = $("intro");
 const results = $("results");
 const more = $("more");
 const player = createPlayer();
+const tabs = { search: $("tab-search"), ask: $("tab-ask") };
+const panels = { search: $("panel-search"), ask: $("panel-ask") };
+const asker = createAsk({ player, onAsked: (question) => writeUrl(new URLSearchParams({ ask: question }), true) });
+const skip = document.querySelector(".skip");
+let current = "search"; // the selected tab
 
 let shown = null; // {params, offset, count} of the results on screen
 let latest = 0; // number of the newest search; answers to older ones are dropped
@@ -57,35 +65,6 @@ function writeUrl(params, push) {
   const url = params.toString() ? `?${params}` : location.pathname;
   if (url === location.search || (url === location.pathname && !location.search)) return;
   history[push ? "pushState" : "replaceState"](null, "", url);
-}
-
-// ----- API -----
-
-// 422s list {loc, msg} per bad field; other errors carry one message in `detail`
-function errorMessage(status, body) {
-  const detail = body && body.detail;
-  if (Array.isArray(detail)) {
-    return detail.map((e) => {
-      const where = (e.loc || []).filter((part) => part !== "query").join(".");
-      const why = String(e.msg || "invalid").replace(/^Value error, /, "");
-      return where ? `${where}: ${why}` : why;
-    }).join("; ");
-  }
-  if (typeof detail === "string") return detail;
-  if (body && typeof body.error === "string") return body.error; // /health while the index is not loaded
-  return `The server answered ${status}.`;
-}
-
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) throw new Error(errorMessage(response.status, body));
-  return body;
 }
 
 // ----- results -----
@@ -154,6 +133,61 @@ function searchFromForm(push) {
   else clearResults();
 }
 
+// ----- tabs: Search and Ask -----
+
+function selectTab(name) {
+  current = name;
+  skip.setAttribute("href", name === "ask" ? "#answer" : "#results");
+  for (const [key, tab] of Object.entries(tabs)) {
+    const selected = key === name;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    panels[key].hidden = !selected;
+  }
+}
+
+function modeInput() {
+  return current === "ask" ? asker.input : q;
+}
+
+// what the URL says: ?ask=... opens Ask with that question, anything else is a search
+function route(params) {
+  if (params.has("ask")) {
+    selectTab("ask");
+    const question = (params.get("ask") || "").trim();
+    if (question) asker.ask(question);
+    else asker.clear();
+    return;
+  }
+  selectTab("search");
+  applyParams(params);
+  if (params.get("q")) search(params);
+  else clearResults();
+}
+
+// the tab's panel, with the URL of what it shows (the question asked, or the search and its filters)
+function openTab(name) {
+  if (name === current) return;
+  selectTab(name);
+  if (name === "ask") writeUrl(new URLSearchParams({ ask: asker.input.value.trim() }), false);
+  else writeUrl(formParams(), false);
+}
+
+for (const [name, tab] of Object.entries(tabs)) {
+  tab.addEventListener("click", () => {
+    openTab(name);
+    modeInput().focus();
+  });
+  tab.addEventListener("keydown", (event) => { // arrow keys move between tabs (the ARIA tabs pattern)
+    if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+    event.preventDefault();
+    const other = name === "search" ? "ask" : "search";
+    const target = event.key === "Home" ? "search" : event.key === "End" ? "ask" : other;
+    openTab(target);
+    tabs[target].focus();
+  });
+}
+
 // ----- wiring -----
 
 form.addEventListener("submit", (event) => {
@@ -169,18 +203,13 @@ for (const field of Object.values(fields)) {
 more.addEventListener("click", () => {
   if (shown) search(shown.params, true);
 });
-window.addEventListener("popstate", () => {
-  const params = new URLSearchParams(location.search);
-  applyParams(params);
-  if (params.get("q")) search(params);
-  else clearResults();
-});
+window.addEventListener("popstate", () => route(new URLSearchParams(location.search)));
 document.addEventListener("keydown", (event) => {
   const typing = event.target.closest && event.target.closest("input, select, textarea");
-  if (event.key === "/" && !typing) { // "/" jumps to the search box, as on many sites
+  if (event.key === "/" && !typing) { // "/" jumps to the search (or question) box, as on many sites
     event.preventDefault();
-    q.focus();
-    q.select();
+    modeInput().focus();
+    modeInput().select();
   }
 });
 
@@ -211,9 +240,8 @@ async function start() {
   loadStats();
   await loadPodcasts(); // before applying the URL, so its podcast can be selected
   const params = new URLSearchParams(location.search);
-  applyParams(params);
-  if (params.get("q")) search(params);
-  else q.focus();
+  route(params);
+  if (!params.get("q") && !params.get("ask")) modeInput().focus();
 }
 
 start();

@@ -1,5 +1,7 @@
 // The one <audio> element of the page: plays an episode from the second a hit names, and says what plays.
 
+import { webUrl } from "./safeurl.js";
+
 const $ = (id) => document.getElementById(id);
 
 export function createPlayer() {
@@ -25,19 +27,22 @@ export function createPlayer() {
     document.body.classList.add("has-player");
     title.textContent = episode.title || episode.id || "";
     where.textContent = [hit.chapter && hit.chapter.title, hit.timestamp].filter(Boolean).join(" · ");
-    link.hidden = !episode.url;
-    if (episode.url) link.href = episode.url;
+    const page = webUrl(episode.url);
+    link.hidden = !page;
+    if (page) link.href = page;
     else link.removeAttribute("href");
     problem.hidden = true;
 
-    if (!episode.audio_url) {
+    const source = webUrl(episode.audio_url);
+    if (!source) {
       audio.removeAttribute("src");
       delete audio.dataset.base;
       audio.load();
-      showProblem("This episode has no audio file to play.");
+      showProblem(episode.audio_url ? "This episode's audio address is not a web (http or https) link; not played."
+        : "This episode has no audio file to play.");
       return;
     }
-    const base = String(episode.audio_url).split("#")[0];
+    const base = source.split("#")[0];
     if (audio.dataset.base === base && audio.readyState >= HTMLMediaElement.HAVE_METADATA) {
       audio.currentTime = start; // the same file: seek, don't download it again
     } else {
