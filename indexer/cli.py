@@ -84,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
                                                 "for a generative answer; default: $PODQUERY_LLM_URL, else extractive")
     q.add_argument("--json", action="store_true")
 
+    e = sub.add_parser("eval", help="measure hit@k, MRR@10 and nDCG@10 on a queries file (bench/README.md)")
+    e.add_argument("index", type=Path)
+    e.add_argument("queries", type=Path, help='JSON Lines: {"qid", "query", "episode", "start_s", "end_s", "group"?}')
+    e.add_argument("--mode", default="hybrid", choices=["hybrid", "keyword", "semantic"])
+    e.add_argument("--k", type=int, default=10)
+    e.add_argument("--json", action="store_true")
+
     f = sub.add_parser("info", help="what an index holds")
     f.add_argument("index", type=Path)
     f.add_argument("--json", action="store_true")

@@ -29,7 +29,8 @@ PASSAGE_FIELDS = ("episode_id", "kind", "text", "start_s", "end_s", "chapter_ind
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     handler = {"build": cmd_build, "inspect": cmd_inspect, "search": cmd_search, "info": cmd_info,
-               "add": cmd_add, "remove": cmd_remove, "compact": cmd_compact, "ask": cmd_ask}[args.command]
+               "add": cmd_add, "remove": cmd_remove, "compact": cmd_compact, "ask": cmd_ask,
+               "eval": cmd_eval}[args.command]
     return handler(args, settings)
 
 
@@ -113,6 +114,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("Closest passages:")
         for hit in answer.passages[:3]:
             print(f"  - {hit.episode.title} @ {hit.timestamp}: {hit.snippet}")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluate import evaluate_file, format_table
+
+    embedder = None if args.mode == "keyword" else load_embedder(settings)
+    searcher = Searcher(Index.open(args.index), embedder, settings)
+    result = evaluate_file(searcher, args.queries, mode=args.mode, k=args.k)
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else format_table(result))
     return EXIT_OK
 
 

@@ -133,3 +133,14 @@ def test_practical_ai_feed_with_local_transcripts_gives_timestamped_passages(tmp
     assert all(p["start_s"] is not None and p["start_s"] <= p["end_s"] for p in spoken)
     exact = [p for p in spoken if not p["time_estimated"]]
     assert exact  # passages that start on a real [mm:ss] mark
+
+
+def test_eval_prints_the_metrics(demo_index):
+    proc = cli("eval", str(demo_index), str(REPO / "bench" / "devset" / "practicalai.jsonl"), "--mode", "keyword",
+               "--json", check=True)
+    overall = json.loads(proc.stdout)["overall"]
+    # the demo holds 20 of the 299 dev-set episodes: only their queries are judged
+    assert 20 <= overall["n"] < 550
+    for metric in ("hit_at_1", "hit_at_10", "mrr_at_10", "ndcg_at_10"):
+        assert 0.0 <= overall[metric] <= 1.0
+    assert overall["hit_at_10"] >= overall["hit_at_1"] > 0.5
