@@ -6,7 +6,8 @@ Loopback only, bounded in requests and time, and it stops by itself: it starts `
 (over a copy of the index, so the swap phase leaves the original alone), runs the phases, stops the server.
 
 * **max**: wrk (closed loop, 1 thread) at 1, 2, 4, 8, 16 connections for 20 s each; the highest rate with no errors
-  and p99 under 2 s is the sustainable rate.
+  and p99 under 2 s is the sustainable rate. Baselines at that step's connections, same run: keyword-only search
+  (no query embedding) and /health (the HTTP stack alone).
 * **sustain**: an open-loop generator (asyncio + httpx) sends `--rate` requests a second (default 80% of max) for
   `--duration` s. Latency counts from when a request was *due*, so a stalled server cannot hide its queue
   (no coordinated omission). The server's RSS is sampled every 2 s.
@@ -110,7 +111,7 @@ local queries = {%s}
 local i = 0
 request = function()
   i = i %% #queries + 1
-  return wrk.format("GET", "/search?k=10&q=" .. queries[i])
+  return wrk.format("GET", "%s" .. queries[i])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -130,17 +131,31 @@ def wrk_step(url: str, connections: int, seconds: int, script: Path) -> dict[str
             "p50_ms": data["p50_us"] / 1000, "p99_ms": data["p99_us"] / 1000, "errors": data["errors"]}
 
 
-def find_max(url: str, seconds: int = 20) -> tuple[float, list[dict[str, float]]]:
-    """The highest wrk rate over STEPS with no errors and p99 under MAX_P99_S, and every step's numbers."""
+def wrk_script(prefix: str) -> Path:
+    """A wrk Lua script sending GET `prefix` + each demo query in turn (a temporary file; the caller unlinks it)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(WRK_SCRIPT % ", ".join(json.dumps(quote(q)) for q in QUERIES))
+        f.write(WRK_SCRIPT % (", ".join(json.dumps(quote(q)) for q in QUERIES), prefix))
+    return Path(f.name)
+
+
+def find_max(url: str, seconds: int = 20) -> tuple[float, list[dict[str, float]], list[dict[str, object]]]:
+    """The highest wrk rate over STEPS with no errors and p99 under MAX_P99_S, every step's numbers, and the
+    baselines at the best step's connections: keyword-only search (no embedding) and /health (the HTTP stack)."""
+    script = wrk_script("/search?k=10&q=")
     steps = []
     for c in STEPS:
-        steps.append(wrk_step(url, c, seconds, Path(f.name)))
+        steps.append(wrk_step(url, c, seconds, script))
         print(f"wrk: {steps[-1]} (loadavg {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
-    Path(f.name).unlink()
-    good = [s["rps"] for s in steps if s["errors"] == 0 and s["p99_ms"] <= MAX_P99_S * 1000]
-    return (max(good) if good else 0.0), steps
+    script.unlink()
+    good = [s for s in steps if s["errors"] == 0 and s["p99_ms"] <= MAX_P99_S * 1000]
+    best = max(good, key=lambda s: s["rps"]) if good else steps[0]
+    baselines: list[dict[str, object]] = []
+    for name, prefix in (("keyword only", "/search?k=10&mode=keyword&q="), ("/health", "/health?q=")):
+        script = wrk_script(prefix)
+        baselines.append({"what": name, **wrk_step(url, int(best["connections"]), seconds, script)})
+        script.unlink()
+        print(f"wrk baseline: {baselines[-1]}", file=sys.stderr, flush=True)
+    return (best["rps"] if good else 0.0), steps, baselines
 
 
 async def paced(url: str, rate: float, seconds: float, workers: int = 32) -> dict[str, object]:
@@ -253,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rate = args.rate
         if "max" in phases:
-            report["max_rps"], report["steps"] = find_max(server.url)
+            report["max_rps"], report["steps"], report["baselines"] = find_max(server.url)
             rate = rate or round(0.8 * float(report["max_rps"]), 1)
         if not rate:
             parser.error("give --rate, or include the max phase")

@@ -35,21 +35,17 @@ from pathlib import Path
 
 from indexer.errors import InputError
 from indexer.model import Chapter, Episode, EpisodeSource, Transcript, finish_chapters
-from indexer.sources.chapters import parse_chapter_list, parse_chapters_json
+from indexer.sources.chapters import parse_chapter_list
 from indexer.sources.record_json import RecordJSON, parse_records_text
 from indexer.sources.record_text import read_record_text, sniff_record_text
 
+from .corpus_files import (classify, parse_chapters_file, parse_transcript_file, path_key, read_text_file, siblings,
+                           transcript_rank, utf8_path)
+
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any real transcript; stops a stray video or dump being read
 NO_TRANSCRIPT = "no transcript: indexed from summary, highlights and chapters"
 NO_RECORD = "no record: id and title are the file name"
-FEED_SUFFIXES = (".xml", ".rss")
-CHAPTERS_SUFFIX = ".chapters.json"
-# Transcript suffixes in order of preference when one stem has several (timed, structured formats first).
-TRANSCRIPT_SUFFIXES = (".transcript.json", ".vtt", ".srt", ".html", ".htm", ".md", ".markdown", ".txt")
-DOC_STEMS = frozenset({"readme", "license", "licence", "attribution", "notice", "copying", "contributing",
-                       "authors", "changelog"})
 
 
 @dataclass
@@ -97,71 +93,6 @@ def collect_sources(paths: Iterable[Path | str]) -> LoadResult:
         else:
             result.episodes.append(item)
     return result
-
-
-def read_text_file(path: Path) -> str:
-    """A file as UTF-8 text (BOM dropped), or InputError for oversized, unreadable or non-UTF-8 files."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit "
-                             "(corpus.MAX_FILE_BYTES); is it really a transcript or record?", source=str(path))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError("not valid UTF-8 (save the file as UTF-8)", source=str(path),
-                         where=f"byte offset {exc.start}") from None
-    return text.removeprefix("\ufeff")
-
-
-def _utf8_path(path: Path) -> bool:
-    """Whether the path is text: an undecodable name (surrogate escapes) would become an id no index can store."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _key(path: Path) -> str:
-    return os.path.normcase(os.path.abspath(path))
-
-
-def _classify(name: str) -> tuple[str, str]:
-    """(kind, stem) for a file name: kind is record, txt, transcript, chapters, feed, doc or other."""
-    low = name.lower()
-    if low.endswith(CHAPTERS_SUFFIX):
-        return "chapters", name[: -len(CHAPTERS_SUFFIX)]
-    if low.endswith(".transcript.json"):
-        return "transcript", name[: -len(".transcript.json")]
-    stem, suffix = os.path.splitext(name)
-    suffix = suffix.lower()
-    if suffix in FEED_SUFFIXES:
-        return "feed", stem
-    if stem.lower() in DOC_STEMS:
-        return "doc", stem
-    if suffix in (".json", ".jsonl"):
-        return "record", stem
-    if suffix == ".txt":
-        return "txt", stem
-    if suffix in TRANSCRIPT_SUFFIXES:
-        return "transcript", stem
-    return "other", stem
-
-
-def _siblings(path: Path) -> list[Path]:
-    """Files beside `path` with the same stem that could pair with it (record, transcript, chapters)."""
-    stem = _classify(path.name)[1]
-    names = {stem + s for s in (*TRANSCRIPT_SUFFIXES, CHAPTERS_SUFFIX, ".json", ".jsonl")} - {path.name}
-    return sorted(path.parent / n for n in names if (path.parent / n).is_file())
-
-
-def _rank(path: Path) -> int:
-    low = path.name.lower()
-    return next(i for i, s in enumerate(TRANSCRIPT_SUFFIXES) if low.endswith(s))
 
 
 class _Loader:
@@ -213,24 +144,24 @@ class _Loader:
                 files += sorted(found, key=lambda p: p.parts)
             elif top.exists():
                 files.append(top)
-                files += _siblings(top)  # a record named alone still finds its transcript and chapters
+                files += siblings(top)  # a record named alone still finds its transcript and chapters
             else:
                 self.errors.append(((-1, i), InputError("no such file or directory", source=str(top))))
         unique: dict[str, Path] = {}
         for f in files:
-            unique.setdefault(_key(f), f)  # overlapping arguments name a file once
+            unique.setdefault(path_key(f), f)  # overlapping arguments name a file once
         return list(unique.values())
 
     def _plan(self, paths: list[Path]) -> None:
         records: list[tuple[int, Path, list[RecordJSON | InputError | tuple[Episode, list[str]]]]] = []
         for n, path in enumerate(self._walk(paths)):
-            self.order[_key(path)] = n
-            if not _utf8_path(path):
+            self.order[path_key(path)] = n
+            if not utf8_path(path):
                 self.errors.append(((n, 0), InputError("the file name is not valid UTF-8: rename the file",
                                                        source=os.fsencode(path).decode("utf-8", "backslashreplace"))))
                 continue
-            kind, stem = _classify(path.name)
-            where = (_key(path.parent), stem)
+            kind, stem = classify(path.name)
+            where = (path_key(path.parent), stem)
             if kind == "feed":
                 self.feeds.append(path)
             elif kind == "doc":
@@ -257,10 +188,10 @@ class _Loader:
                         records.append((n, path, [err.at(str(path))]))
                 else:
                     self.transcripts.setdefault(where, []).append(path)
-        referenced = {_key(path.parent / ref) for _, path, parsed in records for r in parsed
+        referenced = {path_key(path.parent / ref) for _, path, parsed in records for r in parsed
                       if isinstance(r, RecordJSON) for ref in (r.transcript_path, r.chapters_path) if ref}
         for n, path, parsed in records:
-            if _key(path) in referenced:
+            if path_key(path) in referenced:
                 continue  # a record names this .json as its transcript or chapters file: it is data, not a record
             for i, item in enumerate(parsed):
                 if isinstance(item, InputError):
@@ -269,7 +200,7 @@ class _Loader:
                     self._plan_record(n, i, path, item)
         self._plan_lone_transcripts()
         for path in self.chapters.values():
-            if _key(path) not in self.consumed:
+            if path_key(path) not in self.consumed:
                 self._skip(path, "chapters file with no record or transcript of the same name beside it",
                            logging.WARNING)
 
@@ -281,47 +212,47 @@ class _Loader:
                             warnings=list(item.warnings))
             if item.transcript_path:
                 plan.transcript_path = path.parent / item.transcript_path
-                self.consumed.add(_key(plan.transcript_path))
+                self.consumed.add(path_key(plan.transcript_path))
             if item.chapters_path:
                 plan.chapters_path = path.parent / item.chapters_path
-                self.consumed.add(_key(plan.chapters_path))
+                self.consumed.add(path_key(plan.chapters_path))
         else:
             episode, warnings = item
             plan = _Planned(order=(n, i), episode=episode, record_path=path, origin=str(path), warnings=warnings)
         # One record per file pairs by file stem; records in a JSON Lines file or an array pair by id.
-        stem = plan.episode.id if plan.record_where else _classify(path.name)[1]
-        where = (_key(path.parent), stem)
+        stem = plan.episode.id if plan.record_where else classify(path.name)[1]
+        where = (path_key(path.parent), stem)
         group = self.transcripts.get(where, [])
         if plan.transcript_path is None and plan.transcript is None and group:
-            plan.transcript_path = min(group, key=_rank)
+            plan.transcript_path = min(group, key=transcript_rank)
         for extra in group:
-            if plan.transcript_path is None or _key(extra) != _key(plan.transcript_path):
+            if plan.transcript_path is None or path_key(extra) != path_key(plan.transcript_path):
                 used = plan.transcript_path.name if plan.transcript_path else "inline in the record"
                 plan.warnings.append(f"ignored {extra.name}: the episode's transcript is {used}")
-        self.consumed.update(_key(p) for p in group)
+        self.consumed.update(path_key(p) for p in group)
         sibling = self.chapters.get(where)
         if sibling is not None:
-            self.consumed.add(_key(sibling))
+            self.consumed.add(path_key(sibling))
             if plan.chapters_path is None and not plan.episode.chapters:
                 plan.chapters_path = sibling
-            elif plan.chapters_path is None or _key(plan.chapters_path) != _key(sibling):
+            elif plan.chapters_path is None or path_key(plan.chapters_path) != path_key(sibling):
                 plan.warnings.append(f"ignored {sibling.name}: the record has its own chapters")
         self.planned.append(plan)
 
     def _plan_lone_transcripts(self) -> None:
         for (dir_key, stem), candidates in self.transcripts.items():
-            left = [p for p in candidates if _key(p) not in self.consumed]
+            left = [p for p in candidates if path_key(p) not in self.consumed]
             if not left:
                 continue
-            chosen = min(left, key=_rank)
-            plan = _Planned(order=(self.order[_key(chosen)], 0), episode=Episode(id=stem, title=stem),
+            chosen = min(left, key=transcript_rank)
+            plan = _Planned(order=(self.order[path_key(chosen)], 0), episode=Episode(id=stem, title=stem),
                             origin=str(chosen), transcript_path=chosen, warnings=[NO_RECORD])
             plan.warnings += [f"ignored {p.name}: the episode's transcript is {chosen.name}"
                               for p in left if p is not chosen]
-            self.consumed.update(_key(p) for p in left)
+            self.consumed.update(path_key(p) for p in left)
             if (chapters := self.chapters.get((dir_key, stem))) is not None:
                 plan.chapters_path = chapters
-                self.consumed.add(_key(chapters))
+                self.consumed.add(path_key(chapters))
             self.planned.append(plan)
 
     def _deduplicated(self) -> list[_Planned]:
@@ -341,7 +272,7 @@ class _Loader:
         transcript = plan.transcript
         if plan.transcript_path is not None:
             text = self._read_named(plan, plan.transcript_path, "transcript")
-            transcript = _parse_transcript(text, plan.transcript_path, episode.duration_s)
+            transcript = parse_transcript_file(text, plan.transcript_path, episode.duration_s)
             if not transcript.segments:
                 warnings.append(f"transcript {plan.transcript_path.name} has no text")
                 transcript = None
@@ -352,7 +283,7 @@ class _Loader:
         chapters: list[Chapter] = []
         if plan.chapters_path is not None:
             text = self._read_named(plan, plan.chapters_path, "chapters")
-            chapters = _parse_chapters_file(text, plan.chapters_path)
+            chapters = parse_chapters_file(text, plan.chapters_path)
         elif not episode.chapters and episode.summary:
             chapters = parse_chapter_list(episode.summary)
             if chapters:
@@ -371,29 +302,3 @@ class _Loader:
                              source=str(plan.record_path),
                              where=f"{plan.record_where}: field {what}" if plan.record_where else f"field {what}")
         return read_text_file(path)
-
-
-def _parse_transcript(text: str, path: Path, duration_s: float | None) -> Transcript:
-    from indexer.sources import parse_transcript  # written alongside this module; imported late on purpose
-
-    try:
-        return parse_transcript(text, name=str(path), duration_s=duration_s)
-    except InputError as err:
-        raise err.at(str(path)) from None
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        # A reader bug must not stop a 10,000-episode load; the file is reported and the rest load.
-        log.debug("reader failed on %s", path, exc_info=True)
-        raise InputError(f"could not be read ({type(exc).__name__}: {exc})", source=str(path)) from None
-
-
-def _parse_chapters_file(text: str, path: Path) -> list[Chapter]:
-    try:
-        if path.name.lower().endswith(".json"):
-            return parse_chapters_json(text)
-        chapters = parse_chapter_list(text)
-    except InputError as err:
-        raise err.at(str(path)) from None
-    if not chapters:
-        raise InputError("no chapters found: expected Podcasting 2.0 JSON or lines like \"0:00 Title\"",
-                         source=str(path))
-    return chapters

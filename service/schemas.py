@@ -33,19 +33,14 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
-def _blank_to_none(value: object) -> object:
+def blank_to_none(value: object) -> object:
     """An empty form field (`?podcast=`) means "no filter", not "podcast named ''"."""
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class SearchParams(BaseModel):
-    """`GET /search` query parameters."""
+class FilterParams(BaseModel):
+    """Which passages may be returned: shared by `GET /search` and `POST /ask`."""
 
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="Words to search for.",
-                   examples=["secure enclaves"])
-    k: int = Field(10, ge=1, le=MAX_K, description="How many hits to return.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Hits to skip (for the next page).")
-    mode: Mode = Field("hybrid", description="keyword (BM25), semantic (embeddings) or hybrid (both, fused).")
     podcast: str | None = Field(None, max_length=500, description="Only this podcast (exact name, any case).")
     episode: str | None = Field(None, max_length=500, description="Only this episode id.")
     speaker: str | None = Field(None, max_length=200, description="Only passages where this speaker talks.")
@@ -54,19 +49,11 @@ class SearchParams(BaseModel):
                               examples=["2024-01-01"])
     before: str | None = Field(None, description="Published on or before this day (YYYY-MM-DD).",
                                examples=["2025-12-31"])
-    group_by_episode: bool = Field(False, description="At most one hit (the best) per episode.")
 
     @field_validator("podcast", "episode", "speaker", "kind", "after", "before", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
-        return _blank_to_none(value)
-
-    @field_validator("q")
-    @classmethod
-    def _query(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the query is empty: type some words to search for")
-        return value
+        return blank_to_none(value)
 
     @field_validator("after", "before")
     @classmethod
@@ -74,10 +61,28 @@ class SearchParams(BaseModel):
         return _check_date(value)
 
     @model_validator(mode="after")
-    def _range(self) -> "SearchParams":
+    def _range(self) -> "FilterParams":
         if self.after and self.before and self.after > self.before:
             raise ValueError(f"after ({self.after}) is later than before ({self.before}): no episode can match")
         return self
+
+
+class SearchParams(FilterParams):
+    """`GET /search` query parameters."""
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="Words to search for.",
+                   examples=["secure enclaves"])
+    k: int = Field(10, ge=1, le=MAX_K, description="How many hits to return.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Hits to skip (for the next page).")
+    mode: Mode = Field("hybrid", description="keyword (BM25), semantic (embeddings) or hybrid (both, fused).")
+    group_by_episode: bool = Field(False, description="At most one hit (the best) per episode.")
+
+    @field_validator("q")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the query is empty: type some words to search for")
+        return value
 
 
 class EpisodeListParams(BaseModel):
@@ -91,7 +96,7 @@ class EpisodeListParams(BaseModel):
     @field_validator("podcast", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
-        return _blank_to_none(value)
+        return blank_to_none(value)
 
 
 class EpisodeRefOut(BaseModel):
@@ -290,95 +295,3 @@ class WriteResult(BaseModel):
     embedded: int
     generation: str
     warnings: list[str]
-
-
-# ----- POST /ask -----
-
-MAX_ASK_K = 20  # passages read for one answer; more only slows the answer (and a model's prompt) down
-
-
-class AskFilters(BaseModel):
-    """Which passages an answer may come from: the same filters as `GET /search`."""
-
-    model_config = ConfigDict(extra="forbid")
-    podcast: str | None = Field(None, max_length=500, description="Only this podcast (exact name, any case).")
-    episode: str | None = Field(None, max_length=500, description="Only this episode id.")
-    speaker: str | None = Field(None, max_length=200, description="Only passages where this speaker talks.")
-    kind: Kind | None = Field(None, description="Only this kind of passage.")
-    after: str | None = Field(None, description="Published on or after this day (YYYY-MM-DD).")
-    before: str | None = Field(None, description="Published on or before this day (YYYY-MM-DD).")
-
-    @field_validator("podcast", "episode", "speaker", "kind", "after", "before", mode="before")
-    @classmethod
-    def _blank(cls, value: object) -> object:
-        return _blank_to_none(value)
-
-    @field_validator("after", "before")
-    @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        return _check_date(value)
-
-    @model_validator(mode="after")
-    def _range(self) -> "AskFilters":
-        if self.after and self.before and self.after > self.before:
-            raise ValueError(f"after ({self.after}) is later than before ({self.before}): no episode can match")
-        return self
-
-
-class AskRequest(BaseModel):
-    """`POST /ask` body."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"question": "What hardware runs code on data the cloud cannot see?", "k": 6,
-         "filters": {"podcast": "AI Talk"}}]})
-    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in words.")
-    k: int = Field(6, ge=1, le=MAX_ASK_K, description="How many passages to read for the answer.")
-    filters: AskFilters = Field(default_factory=AskFilters)
-
-    @field_validator("question")
-    @classmethod
-    def _question(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question is empty: type a question to answer")
-        return value
-
-
-class CitationOut(BaseModel):
-    """A verbatim quote from one passage: where it was said, and a link that plays from the quote's start."""
-
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "n": 1, "passage_id": 12, "quote": "Secure enclaves let a cloud run your code on data it can never read.",
-        "start_s": 30.0, "timestamp": "0:30", "link": "https://example.com/a.mp3#t=30",
-        "episode": {"id": "enclave", "title": "Private AI with Illia", "podcast": "AI Talk",
-                    "published": "2025-09-30", "url": "https://example.com/ep/enclave",
-                    "audio_url": "https://example.com/a.mp3"},
-        "chapter": {"index": 1, "title": "Secure Enclaves", "start_s": 30.0}, "kind": "transcript"}]})
-    n: int = Field(description="Its number: the order for extractive answers; for a model's answer, the "
-                               "passage number its text cites as [n].")
-    passage_id: int
-    quote: str = Field(description="The passage's own words, checked against the stored text.")
-    start_s: float | None = Field(description="Second the quote starts (None for summaries and highlights).")
-    timestamp: str = Field(description="start_s for people, e.g. 1:02:03.")
-    link: str | None = Field(description="audio_url#t=start_s: plays from the quote.")
-    episode: EpisodeRefOut
-    chapter: ChapterRefOut | None
-    kind: str = Field(description="transcript, summary, highlight or chapter.")
-
-
-class AnswerOut(BaseModel):
-    """`POST /ask`: an answer backed by verified citations, or "Not found in these episodes." with the
-    closest passages."""
-
-    model_config = ConfigDict(from_attributes=True)
-    question: str
-    found: bool
-    answer: str = Field(description="The answer (the first quote, or a model's reply with its unverified quotes "
-                                    "cut), or the not-found line.")
-    citations: list[CitationOut]
-    dropped_citations: int = Field(description="Quotes left out because they were not verbatim in their passage.")
-    passages: list[HitOut] = Field(description="The passages read: context, or what to show when not found.")
-    answerer: Literal["extractive", "llm"]
-    score: float = Field(description="Extractive: the best sentence's cosine to the question; llm: the share "
-                                     "of the model's quotes that were verified.")
-    took_ms: float
-    warnings: list[str] = Field(description="e.g. that the language model failed and the answer is extractive.")

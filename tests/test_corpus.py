@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from conftest import DATA, REPO, requires_corpus
-from indexer import corpus
-from indexer.corpus import NO_RECORD, NO_TRANSCRIPT, collect_sources, load_sources, read_text_file
+from indexer import corpus, corpus_files
+from indexer.corpus import NO_RECORD, NO_TRANSCRIPT, collect_sources, load_sources
+from indexer.corpus_files import read_text_file
 from indexer.errors import InputError
 from indexer.model import EpisodeSource
 
@@ -108,7 +109,7 @@ def test_corrupt_files_are_skipped_while_others_load(tmp_path: Path) -> None:
 
 
 def test_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(corpus_files, "MAX_FILE_BYTES", 50)
     write(tmp_path / "big.vtt", VTT)
     with pytest.raises(InputError, match="over the 50 byte limit"):
         read_text_file(tmp_path / "big.vtt")

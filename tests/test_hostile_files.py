@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import corpus
+from indexer import corpus, corpus_files
 from indexer.errors import InputError
 from indexer.model import EpisodeSource
 from indexer.sources import (parse_html_transcript, parse_json_transcript, parse_markdown, parse_plain_text, parse_srt,
@@ -71,7 +71,7 @@ def _load(path: Path) -> list[EpisodeSource | InputError]:
 def test_a_file_over_the_size_cap_is_a_named_error(tmp_path: Path) -> None:
     big = tmp_path / "big.vtt"
     with big.open("wb") as f:
-        f.truncate(corpus.MAX_FILE_BYTES + 1)  # sparse: the cap is checked before reading
+        f.truncate(corpus_files.MAX_FILE_BYTES + 1)  # sparse: the cap is checked before reading
     (error,) = _load(big)
     assert isinstance(error, InputError) and error.source == str(big) and "byte limit" in error.problem
 

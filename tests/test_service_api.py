@@ -15,7 +15,6 @@ from indexer.index import Index
 from indexer.model import PASSAGE_KINDS
 from indexer.search import MODES, Searcher
 from indexer.settings import Settings
-from indexer.store import Filters
 from service import ServiceConfig, create_app
 from service.__main__ import main
 from service.deps import get_searcher

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from indexer import build as builder
 from indexer.build import BuildReport, _write
 from indexer.errors import NotFound
 from indexer.index import Index
-from indexer.model import Chapter, finish_chapters
 from indexer.search import Searcher
 from indexer.settings import Settings
-from indexer.store import Filters
 
 from support import FakeEmbedder, make_source
 

@@ -8,17 +8,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
-from xml.parsers import expat
-
-import defusedxml.ElementTree as safe_etree
-from defusedxml import DefusedXmlException
 
 from indexer.errors import InputError
 from indexer.model import Chapter, Episode, finish_chapters
 from indexer.timecode import parse_timestamp
+
+from .safexml import DECLARED_ENCODING, NS, XML_BASE, read_xml
+from .shownotes import html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -26,24 +24,6 @@ MAX_FEED_BYTES = 20 * 1024 * 1024  # the largest real podcast feeds are a few MB
 # Podcasting 2.0 JSON keeps speakers and times; VTT/SRT keep times; HTML and plain text often keep neither.
 TRANSCRIPT_RANK = {"application/json": 0, "text/vtt": 1, "application/srt": 2, "application/x-subrip": 2,
                    "text/srt": 2, "text/html": 3, "text/plain": 4}
-_NAMESPACES = (  # namespace URI fragment -> the prefix our lookups use, whatever prefix the feed chose
-    ("itunes.com/dtds/podcast-1.0.dtd", "itunes"), ("podcastindex.org/namespace", "podcast"),
-    ("podcastindex-org/podcast-namespace", "podcast"), ("purl.org/rss/1.0/modules/content", "content"),
-    ("podlove.org/simple-chapters", "psc"), ("w3.org/2005/atom", "atom"), ("search.yahoo.com/mrss", "media"),
-    ("purl.org/dc/elements/1.1", "dc"), ("w3.org/1999/02/22-rdf-syntax-ns", "rdf"),
-)
-_USUAL_URIS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "psc": "http://podlove.org/simple-chapters",
-               "podcast": "https://podcastindex.org/namespace/1.0",
-               "content": "http://purl.org/rss/1.0/modules/content/",
-               "atom": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/",
-               "dc": "http://purl.org/dc/elements/1.1/"}
-_UNDECLARED = "urn:podquery:undeclared:"
-_NS = {prefix: prefix for _, prefix in _NAMESPACES if prefix}
-_DECLARED_ENCODING = re.compile(r"""^(\ufeff?<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
-_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-_UNBOUND_PREFIX = expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]
-_HTML_TAG = re.compile(r"</?(?:p|br|a|div|span|ul|ol|li|em|strong|b|i|u|h[1-6]|img|blockquote|pre|code|table|tr|td|"
-                       r"th|hr|sup|sub|small|figure|section|cite|s)\b[^<>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +76,7 @@ def parse_feed(data: bytes | str, source: str = "", *, include_blocked: bool = F
     """Parse a feed; every failure is an InputError naming `source`. Blocked items are left out unless asked for."""
     try:
         if isinstance(data, str):  # already decoded: whatever encoding the declaration names no longer applies
-            data = _DECLARED_ENCODING.sub(r'\1"utf-8"', data, count=1).encode("utf-8", "surrogatepass")
+            data = DECLARED_ENCODING.sub(r'\1"utf-8"', data, count=1).encode("utf-8", "surrogatepass")
         return _parse(bytes(data), include_blocked)
     except InputError as exc:
         raise exc.at(source) if source else exc
@@ -110,7 +90,7 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
         raise InputError(f"feed is {len(data) / 1e6:.1f} MB, over the {MAX_FEED_BYTES // 2**20} MiB limit")
     if not data.strip():
         raise InputError("empty feed")
-    root, warnings = _xml(data)
+    root, warnings = read_xml(data)
     if root.tag in ("rss", "{rdf}RDF"):
         channel = root.find("channel")
         if channel is None:
@@ -119,22 +99,22 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
         elements = (channel if root.tag == "rss" else root).findall("item")
         title, link, desc = _text(channel, "title"), _text(channel, "link") or None, _text(channel, "description")
     elif root.tag == "{atom}feed":
-        channel, elements = root, root.findall("atom:entry", _NS)
+        channel, elements = root, root.findall("atom:entry", NS)
         title, link, desc = _text(root, "atom:title"), _atom_link(root, "alternate"), _text(root, "atom:subtitle")
     else:
         tag = root.tag.rsplit("}", 1)[-1]
         raise InputError(f"not a podcast feed: the root element is <{tag}> (expected RSS <rss> or Atom <feed>)")
-    feed = Feed(title=_plain(title), link=link, description=_html_to_text(desc or _text(channel, "itunes:summary")),
+    feed = Feed(title=_plain(title), link=link, description=html_to_text(desc or _text(channel, "itunes:summary")),
                 warnings=warnings, people=_people(channel), blocked=_blocked(channel))
     if feed.blocked:
         feed.warnings.append("feed is marked podcast:block/itunes:block 'yes': its publisher asks not to index it")
         if not include_blocked:
             return feed
-    base = root.get(_XML_BASE, "")
-    base = urljoin(base, channel.get(_XML_BASE, "")) if channel is not root else base
+    base = root.get(XML_BASE, "")
+    base = urljoin(base, channel.get(XML_BASE, "")) if channel is not root else base
     seen: set[str] = set()
     for n, el in enumerate(elements, 1):
-        item = _item(el, feed, urljoin(base, el.get(_XML_BASE, "")), root.tag == "{atom}feed")
+        item = _item(el, feed, urljoin(base, el.get(XML_BASE, "")), root.tag == "{atom}feed")
         label = f"item {n}" + (f" ({item.episode.title!r})" if item and item.episode.title else "")
         if item is None:
             feed.warnings.append(f"{label} has no guid, enclosure or link to identify it: skipped")
@@ -148,71 +128,15 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
     return feed
 
 
-def _xml(data: bytes) -> tuple[Element, list[str]]:
-    """The root with namespaces renamed to our prefixes (`{itunes}duration`, found as `itunes:duration`) + warnings."""
-    warnings: list[str] = []
-    try:
-        root = _safe_fromstring(data)
-    except safe_etree.ParseError as exc:
-        repaired, prefixes = _declare_prefixes(data) if exc.code == _UNBOUND_PREFIX else (None, [])
-        if repaired is None:
-            raise _malformed(exc) from None
-        try:
-            root = _safe_fromstring(repaired)
-        except safe_etree.ParseError:
-            raise _malformed(exc) from None
-        warnings.append(f"undeclared namespace prefixes {', '.join(prefixes)}: assumed the usual namespaces")
-    families: dict[str, str] = {}
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.startswith("{"):
-            uri, local = el.tag[1:].split("}", 1)
-            if uri not in families:
-                low = uri.lower()
-                families[uri] = (low[len(_UNDECLARED):] if low.startswith(_UNDECLARED)
-                                 else "" if low.rstrip("/").endswith("purl.org/rss/1.0")  # RSS 1.0 itself, not modules
-                                 else next((p for frag, p in _NAMESPACES if frag in low), None))
-            prefix = families[uri]
-            el.tag = el.tag if prefix is None else f"{{{prefix}}}{local}" if prefix else local
-    return root, warnings
-
-
-def _safe_fromstring(data: bytes) -> Element:
-    try:
-        return safe_etree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise InputError("feed uses XML entities/DTD, refused for safety") from None
-
-
-def _malformed(exc: Exception) -> InputError:
-    line, column = getattr(exc, "position", (0, 0))
-    problem = expat.ErrorString(exc.code) if isinstance(getattr(exc, "code", None), int) else str(exc)
-    return InputError(f"malformed XML: {problem}", where=f"line {line} column {column + 1}")
-
-
-def _declare_prefixes(data: bytes) -> tuple[bytes | None, list[str]]:
-    """Declare prefixes used but never bound (many feeds write `itunes:` bare) on the root element."""
-    used = {p.decode() for p in re.findall(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]", data)}
-    used |= {p.decode() for p in re.findall(rb"\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=", data)}
-    prolog = re.match(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<([A-Za-z_][\w.:-]*)([^>]*)", data, re.DOTALL)
-    if prolog is None:
-        return None, []
-    declared = {p.decode() for p in re.findall(rb"xmlns:([\w.-]+)\s*=", prolog.group(2))}
-    missing = sorted(used - declared - {"xml", "xmlns"})
-    if not missing:
-        return None, []
-    decls = "".join(f' xmlns:{p}="{_USUAL_URIS.get(p, _UNDECLARED + p)}"' for p in missing).encode()
-    return data[:prolog.end(1)] + decls + data[prolog.end(1):], missing
-
-
 def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
     warnings: list[str] = []
     if atom:
         guid, permalink = _text(el, "atom:id") or None, False
         link = _atom_link(el, "alternate", base)
-        enclosures = [(_url(x.get("href"), base), (x.get("type") or "").lower()) for x in el.findall("atom:link", _NS)
+        enclosures = [(_url(x.get("href"), base), (x.get("type") or "").lower()) for x in el.findall("atom:link", NS)
                       if x.get("rel") == "enclosure"]
         dated = _text(el, "atom:published") or _text(el, "atom:updated") or _text(el, "dc:date")
-        texts = [_atom_text(el.find("atom:summary", _NS)), _atom_text(el.find("atom:content", _NS))]
+        texts = [_atom_text(el.find("atom:summary", NS)), _atom_text(el.find("atom:content", NS))]
     else:
         guid_el = el.find("guid")
         is_permalink = (guid_el.get("isPermaLink") or "").strip().lower() if guid_el is not None else ""
@@ -225,7 +149,7 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
         texts = [_text(el, "description")]
     texts += [_text(el, "content:encoded"), _text(el, "itunes:summary")]
     enclosures += [(_url(x.get("url"), base), (x.get("type") or "").lower())
-                   for x in [*el.findall("media:content", _NS), *el.findall("media:group/media:content", _NS)]]
+                   for x in [*el.findall("media:content", NS), *el.findall("media:group/media:content", NS)]]
     audio = next((u for u, t in enclosures if u and (not t or t.split("/")[0] in ("audio", "video")
                                                       or t == "application/octet-stream")), None)
     episode_id = guid or audio or link
@@ -237,22 +161,22 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
     if not title:
         warnings.append("item has no title")
     duration = _duration(_text(el, "itunes:duration"), warnings)
-    summaries = [_html_to_text(t) for t in texts]
+    summaries = [html_to_text(t) for t in texts]
     episode = Episode(id=episode_id, podcast=feed.title, title=title, published=_date(dated, warnings),
                       duration_s=duration, url=link, audio_url=audio, summary=next((s for s in summaries if s), ""),
                       people=_people(el) or list(feed.people))
     episode.chapters = _chapters(el, summaries, duration, warnings)
     transcripts = [TranscriptRef(_url(t.get("url"), base), (t.get("type") or "").strip().lower(),
                                  t.get("language") or None, t.get("rel") or None)
-                   for t in el.findall("podcast:transcript", _NS) if (t.get("url") or "").strip()]
-    chapters_el = el.find("podcast:chapters", _NS)
+                   for t in el.findall("podcast:transcript", NS) if (t.get("url") or "").strip()]
+    chapters_el = el.find("podcast:chapters", NS)
     return FeedItem(episode=episode, guid=guid, episode_number=_episode_number(el, warnings), transcripts=transcripts,
                     chapters_url=_url(chapters_el.get("url"), base) or None if chapters_el is not None else None,
                     blocked=_blocked(el), warnings=warnings)
 
 
 def _text(el: Element, path: str) -> str:
-    found = el.find(path, _NS)
+    found = el.find(path, NS)
     return "".join(found.itertext()).strip() if found is not None else ""
 
 
@@ -270,7 +194,7 @@ def _is_web(url: str | None) -> bool:
 
 
 def _atom_link(el: Element, rel: str, base: str = "") -> str | None:
-    for link in el.findall("atom:link", _NS):
+    for link in el.findall("atom:link", NS):
         if link.get("rel", "alternate") == rel and link.get("href"):
             return _url(link.get("href"), base)
     return None
@@ -285,14 +209,14 @@ def _atom_text(el: Element | None) -> str:
 
 def _blocked(el: Element) -> bool:
     # A podcast:block with an id blocks only that one platform; only a blanket block concerns us.
-    blocks = [b for b in el.findall("podcast:block", _NS) if not b.get("id")] + el.findall("itunes:block", _NS)
+    blocks = [b for b in el.findall("podcast:block", NS) if not b.get("id")] + el.findall("itunes:block", NS)
     return any("".join(b.itertext()).strip().lower() == "yes" for b in blocks)
 
 
 def _people(el: Element) -> list[str]:
     """Names of the cast (hosts, guests): persons of other groups (visuals, audio post-production) are crew."""
     names: list[str] = []
-    for person in el.findall("podcast:person", _NS):
+    for person in el.findall("podcast:person", NS):
         name = _plain("".join(person.itertext()))
         if name and (person.get("group") or "cast").strip().lower() == "cast" and name not in names:
             names.append(name)
@@ -342,7 +266,7 @@ def _date(text: str, warnings: list[str]) -> str | None:
 def _chapters(el: Element, texts: list[str], duration: float | None, warnings: list[str]) -> list[Chapter]:
     """Podlove Simple Chapters when the feed has them, else a `0:00 Title` list in the show notes."""
     chapters: list[Chapter] = []
-    for ch in el.findall("psc:chapters/psc:chapter", _NS):
+    for ch in el.findall("psc:chapters/psc:chapter", NS):
         try:
             chapters.append(Chapter(0, _plain(ch.get("title") or ""), parse_timestamp((ch.get("start") or "").strip())))
         except ValueError:
@@ -356,48 +280,3 @@ def _chapters(el: Element, texts: list[str], duration: float | None, warnings: l
     finished, notes = finish_chapters(chapters, duration)
     warnings.extend(notes)
     return finished
-
-
-class _TextExtractor(HTMLParser):
-    """Text of an HTML fragment, block elements turned into line breaks so paragraphs and lists survive."""
-
-    BLOCKS = frozenset("p div h1 h2 h3 h4 h5 h6 ul ol blockquote pre table section article header footer figure hr"
-                       " dl".split())
-    LINES = frozenset({"br", "li", "tr", "dt", "dd"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skipping += 1
-        self.handle_startendtag(tag, attrs)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append("\n\n" if tag in self.BLOCKS else "\n" if tag in self.LINES else "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skipping = max(0, self.skipping - 1)
-        self.parts.append("\n\n" if tag in self.BLOCKS else "")  # a line-tag's break comes before it, not after
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def _html_to_text(markup: str) -> str:
-    """Plain text of show notes: tags out, entities decoded, one line per block, blank line between paragraphs."""
-    if not markup:
-        return ""
-    if _HTML_TAG.search(markup):
-        parser = _TextExtractor()
-        parser.feed(markup)
-        parser.close()
-        markup = "".join(parser.parts)
-    else:
-        markup = html.unescape(markup)
-    lines = [" ".join(line.split()) for line in markup.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

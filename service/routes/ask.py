@@ -39,7 +39,8 @@ from indexer.store import Filters
 
 from ..deps import get_resources
 from ..errors import INTERNAL_ERROR
-from ..schemas import AnswerOut, AskRequest, ErrorOut
+from ..ask_schemas import AnswerOut, AskRequest
+from ..schemas import ErrorOut
 from ..state import Resources
 
 log = logging.getLogger(__name__)
