@@ -1,6 +1,7 @@
 """Errors to HTTP statuses, in one place: the library's errors keep their messages, anything else is a 500.
 
-QueryError and InputError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
+Request validation -> 422 in FastAPI's shape, its echoed input cut short and lone surrogates replaced (a JSON body
+may spell them as `\ud800` escapes, and UTF-8 cannot carry them back); QueryError and InputError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
 Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
 exception text ever reaches a client.
 """
@@ -8,8 +9,12 @@ exception text ever reaches a client.
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +23,27 @@ from indexer.errors import IndexError_, InputError, NotFound, PodqueryError, Que
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "internal error: the request could not be answered; the server log has the details"
+MAX_ECHO_CHARS = 200  # of a rejected value, echoed in a 422: enough to recognise it, not a 10 MB body sent back
+
+
+def _echoable(value: Any) -> Any:
+    """`value` safe to send back as JSON: strings cut to MAX_ECHO_CHARS, any lone surrogate made U+FFFD, and NaN or
+    Infinity (Python's json reads them in a body) spelled as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        cut = value if len(value) <= MAX_ECHO_CHARS else value[:MAX_ECHO_CHARS] + "…"
+        return cut.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_echoable(v) for v in value]
+    if isinstance(value, dict):
+        return {_echoable(k): _echoable(v) for k, v in value.items()}
+    return value
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _echoable(jsonable_encoder(exc.errors()))}, status_code=422)
 
 
 async def _query_error(request: Request, exc: Exception) -> JSONResponse:
@@ -47,6 +73,7 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map the library's errors (Starlette picks the handler of the most specific class in the MRO)."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QueryError, _query_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(NotFound, _not_found)
