@@ -57,3 +57,12 @@ def live_server(tmp_path_factory, real_embedder):
 
     with live_service(tmp_path_factory.mktemp("live"), real_embedder) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one browser test module (tests/browser_support.py)."""
+    from browser_support import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -8,51 +8,22 @@ chat-completions protocol (not a real model), to see a model's words stream onto
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import httpx
 import pytest
 
 from llm_server import FABRICATED, chat_server
-from service_support import REPO, XSS_TEXT, XSS_TITLE, start_server
+from browser_support import BROWSER_TESTS, new_page, screenshot
+from service_support import XSS_TEXT, XSS_TITLE, start_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                                                       "(apt-get install chromium; CI installs it)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RESULTS_DIR = REPO / "test-results"
+pytestmark = BROWSER_TESTS
+pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 QUESTION = "What do secure enclaves let a cloud do with your code?"
 ABSENT = "Who won the 1998 football world cup?"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _new_page(browser, **context_options):
-    """A page that records console errors and uncaught exceptions (checked by the caller)."""
-    context = browser.new_context(**context_options)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    return context, tab, errors
-
-
 @pytest.fixture
 def page(browser):
-    context, tab, errors = _new_page(browser, viewport={"width": 1200, "height": 900})
+    context, tab, errors = new_page(browser, viewport={"width": 1200, "height": 900})
     yield tab
     context.close()
     assert errors == []
@@ -62,12 +33,6 @@ def _api_answer(server, question: str) -> dict:
     response = httpx.post(f"{server.url}/ask", json={"question": question}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def _screenshot(page, tmp_path: Path, name: str, *, full_page: bool = True) -> None:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    page.screenshot(path=str(tmp_path / name), full_page=full_page)
-    shutil.copy(tmp_path / name, RESULTS_DIR / name)
 
 
 def _ask(page, question: str) -> None:
@@ -102,7 +67,7 @@ def test_ask_shows_the_answer_and_sources_and_a_source_plays_from_its_quote(page
     assert first.locator(".hit-chapter").text_content() == cited["chapter"]["title"]
     assert first.locator(".hit-time").text_content() == f"▶ {cited['timestamp']}"
     assert page.is_hidden("#closest")
-    _screenshot(page, tmp_path, "ask-desktop.png")
+    screenshot(page, tmp_path, "ask-desktop.png")
 
     first.click()
     src, now = _played_from(page)
@@ -110,7 +75,7 @@ def test_ask_shows_the_answer_and_sources_and_a_source_plays_from_its_quote(page
     assert src.split("#")[1] == f"t={cited['start_s']:g}"
     assert cited["start_s"] <= now < cited["start_s"] + 3
     assert page.text_content("#now-title") == cited["episode"]["title"]
-    _screenshot(page, tmp_path, "ask-playing-desktop.png", full_page=False)
+    screenshot(page, tmp_path, "ask-playing-desktop.png", full_page=False)
 
     assert "ask=What+do+secure+enclaves" in page.url  # shareable: reloading asks again
     page.reload()
@@ -143,7 +108,7 @@ def test_an_absent_topic_says_not_found_and_shows_the_closest_passages(page, liv
     assert page.is_hidden("#sources") and page.is_visible("#closest")
     titles = page.locator("#passages .hit-title").all_text_contents()
     assert titles == [p["episode"]["title"] for p in expected["passages"]]
-    _screenshot(page, tmp_path, "ask-not-found.png")
+    screenshot(page, tmp_path, "ask-not-found.png")
     # a closest passage plays like a search result (one with local audio: the demo episode's is on the web)
     local = next(i for i, p in enumerate(expected["passages"]) if "episode.wav" in p["episode"]["audio_url"])
     page.locator("#passages .hit").nth(local).click()
@@ -176,21 +141,21 @@ def test_markup_in_a_quote_is_text(page, live_server):
 
 
 def test_readable_at_phone_width(browser, live_server, tmp_path):
-    context, page, errors = _new_page(browser, viewport={"width": 375, "height": 812}, device_scale_factor=2)
+    context, page, errors = new_page(browser, viewport={"width": 375, "height": 812}, device_scale_factor=2)
     try:
         page.goto(f"{live_server.url}/?ask=What+do+secure+enclaves+let+a+cloud+do+with+your+code%3F")
         _wait_answer(page)
         assert page.locator("#citations .citation").count() >= 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no horizontal scroll
-        _screenshot(page, tmp_path, "ask-phone.png")
+        screenshot(page, tmp_path, "ask-phone.png")
         page.locator("#citations .citation").first.click()
         _played_from(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        _screenshot(page, tmp_path, "ask-playing-phone.png", full_page=False)
+        screenshot(page, tmp_path, "ask-playing-phone.png", full_page=False)
         page.goto(f"{live_server.url}/?ask=Who+won+the+1998+football+world+cup%3F")
         _wait_answer(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        _screenshot(page, tmp_path, "ask-not-found-phone.png")
+        screenshot(page, tmp_path, "ask-not-found-phone.png")
     finally:
         context.close()
     assert errors == []
@@ -202,7 +167,7 @@ def test_a_models_words_stream_onto_the_page_then_the_checked_answer(browser, se
         monkeypatch.setenv("PODQUERY_LLM_URL", chat.url)  # start_server hands the environment to the service
         monkeypatch.setenv("PODQUERY_LLM_MODEL", "fabricate")
         server = start_server(service_index, tmp_path / "llm-server.log")
-        context, page, errors = _new_page(browser, viewport={"width": 1200, "height": 900})
+        context, page, errors = new_page(browser, viewport={"width": 1200, "height": 900})
         try:
             page.goto(server.url)
             page.click("#tab-ask")
@@ -210,7 +175,7 @@ def test_a_models_words_stream_onto_the_page_then_the_checked_answer(browser, se
             page.press("#ask-q", "Enter")
             page.wait_for_selector("#answer.drafting")  # words shown while the model writes
             assert page.text_content("#answer-label") == "Writing…"
-            _screenshot(page, tmp_path, "ask-llm-writing.png")
+            screenshot(page, tmp_path, "ask-llm-writing.png")
             page.wait_for_selector("#answer:not(.drafting) #citations .citation")
             _wait_answer(page)
             label = page.text_content("#answer-label")
@@ -219,7 +184,7 @@ def test_a_models_words_stream_onto_the_page_then_the_checked_answer(browser, se
                 "1 quote was left out: not found word for word in the episodes.")
             assert page.locator("#citations .citation").count() == 1
             assert FABRICATED not in page.text_content("#answer-text")  # an invented quote is never shown
-            _screenshot(page, tmp_path, "ask-llm-desktop.png")
+            screenshot(page, tmp_path, "ask-llm-desktop.png")
         finally:
             context.close()
             server.stop()

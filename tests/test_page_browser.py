@@ -7,25 +7,14 @@ test-results/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import httpx
 import pytest
 
-from service_support import REPO, XSS_PODCAST, XSS_TITLE
+from browser_support import BROWSER_TESTS, new_page, screenshot
+from service_support import XSS_PODCAST, XSS_TITLE
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                                                       "(apt-get install chromium; CI installs it)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RESULTS_DIR = REPO / "test-results"
+pytestmark = BROWSER_TESTS
+pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 
 @pytest.fixture(scope="module")
@@ -33,32 +22,14 @@ def server(live_server):
     return live_server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser, server):
     """A fresh page that records console errors and uncaught exceptions; the test fails if any appear."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    context, tab, errors = new_page(browser, viewport={"width": 1200, "height": 900})
     tab.base = server.url  # type: ignore[attr-defined]
     yield tab
     context.close()
     assert errors == []
-
-
-def _screenshot(page, tmp_path: Path, name: str, *, full_page: bool = True) -> None:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    page.screenshot(path=str(tmp_path / name), full_page=full_page)
-    shutil.copy(tmp_path / name, RESULTS_DIR / name)
 
 
 def _search(page, text: str) -> None:
@@ -81,7 +52,7 @@ def test_search_click_plays_from_the_moment_and_the_url_reloads(page, server, tm
     assert first.locator(".hit-time").text_content() == f"▶ {expected[0]['timestamp']}"
     assert first.locator(".hit-chapter").text_content() == expected[0]["chapter"]["title"]
     assert first.locator("mark").first.text_content().lower() in {"secure", "enclaves"}
-    _screenshot(page, tmp_path, "search-desktop.png")
+    screenshot(page, tmp_path, "search-desktop.png")
 
     first.click()
     page.wait_for_function("() => document.querySelector('#audio').readyState >= 1")
@@ -92,7 +63,7 @@ def test_search_click_plays_from_the_moment_and_the_url_reloads(page, server, tm
     assert expected[0]["seek_s"] <= now < expected[0]["seek_s"] + 3
     assert page.get_attribute("#now-link", "href") == expected[0]["episode"]["url"]
     assert page.locator("audio").count() == 1
-    _screenshot(page, tmp_path, "playing-desktop.png", full_page=False)  # the player is fixed to the viewport
+    screenshot(page, tmp_path, "playing-desktop.png", full_page=False)  # the player is fixed to the viewport
 
     assert "q=secure+enclaves" in page.url
     page.reload()
@@ -155,23 +126,20 @@ def test_markup_in_data_is_shown_as_text_and_never_runs(page, server, tmp_path):
     hit.click()
     assert page.text_content("#now-title") == XSS_TITLE
     assert page.evaluate("typeof window.__xss") == "undefined"
-    _screenshot(page, tmp_path, "markup-as-text.png")
+    screenshot(page, tmp_path, "markup-as-text.png")
 
 
 def test_readable_at_phone_width(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    context, page, errors = new_page(browser, viewport={"width": 375, "height": 812}, device_scale_factor=2)
     try:
         page.goto(f"{server.url}/?q=data+computing&podcast=AI+Talk")  # the filter keeps demo episodes out
         page.wait_for_selector("#results .hit")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no horizontal scroll
-        _screenshot(page, tmp_path, "search-phone.png")
+        screenshot(page, tmp_path, "search-phone.png")
         page.locator("#results .hit").first.click()
         page.wait_for_function("() => document.querySelector('#audio').readyState >= 1")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        _screenshot(page, tmp_path, "playing-phone.png", full_page=False)
+        screenshot(page, tmp_path, "playing-phone.png", full_page=False)
     finally:
         context.close()
     assert errors == []

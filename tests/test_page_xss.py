@@ -17,15 +17,12 @@ import pytest
 
 from indexer.build import BuildReport, _write
 from indexer.settings import Settings
+from browser_support import BROWSER_TESTS, new_page
 from service_support import LiveServer, audio_host, start_server
 from support import make_source
-from test_page_browser import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+pytestmark = BROWSER_TESTS
+pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
 IMG = '<img src=x onerror="window.__xss=2;alert(2)">'
@@ -67,23 +64,12 @@ def server(tmp_path_factory, real_embedder) -> Iterator[LiveServer]:
             live.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser, server):
     """A page that records dialogs (dismissing them), uncaught errors and CSP violations reported to the console."""
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.dialogs, tab.errors = [], []  # type: ignore[attr-defined]
+    context, tab, errors = new_page(browser)
+    tab.errors, tab.dialogs = errors, []  # type: ignore[attr-defined]
     tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
     yield tab
     context.close()
 
