@@ -23,12 +23,16 @@ async def get_optional_resources(request: Request) -> Resources | None:
     return getattr(request.app.state, "resources", None)
 
 
+def load_error(request: Request) -> str:
+    """Why no index is loaded: the lifespan's error, or that loading has not finished."""
+    return getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
+
+
 async def get_resources(resources: Annotated[Resources | None, Depends(get_optional_resources)],
                         request: Request) -> Resources:
     """The loaded resources; a 503 (via IndexError_) naming why when the index could not be loaded."""
     if resources is None:
-        reason = getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
-        raise IndexError_(reason)
+        raise IndexError_(load_error(request))
     return resources
 
 

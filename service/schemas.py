@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from indexer.search import MAX_K, MAX_QUERY_CHARS
+from indexer.store import Filters
 
 Mode = Literal["hybrid", "keyword", "semantic"]  # indexer.search.MODES (a test keeps them equal)
 Kind = Literal["transcript", "summary", "highlight", "chapter"]  # indexer.model.PASSAGE_KINDS
@@ -65,6 +66,11 @@ class FilterParams(BaseModel):
         if self.after and self.before and self.after > self.before:
             raise ValueError(f"after ({self.after}) is later than before ({self.before}): no episode can match")
         return self
+
+    def to_filters(self) -> Filters:
+        """The library's Filters for these parameters."""
+        return Filters(podcast=self.podcast, episode=self.episode, speaker=self.speaker, kind=self.kind,
+                       after=self.after, before=self.before)
 
 
 class SearchParams(FilterParams):

@@ -47,7 +47,6 @@ class Resources:
 
     live: LiveSearcher
     embedder: SerialEmbedder
-    model: str
 
     @property
     def searcher(self) -> Searcher:
@@ -83,7 +82,8 @@ def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> R
     if config.index is None:
         raise IndexError_("no index configured: start with --index DIR or set PODQUERY_INDEX")
     started = time.perf_counter()
-    Index.open(config.index).close()  # a missing or damaged index fails here, before the model loads
+    # a missing or damaged index fails here, before the model loads (mapped: the vectors are not read twice)
+    Index.open(config.index, mmap=True).close()
     if embedder is None:
         embedder = SentenceTransformerEmbedder(config.settings.model, batch_size=config.settings.batch_size)
     serial = SerialEmbedder(embedder)
@@ -91,4 +91,4 @@ def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> R
     seconds = time.perf_counter() - started
     log.info("loaded index %s (generation %s) and model %s in %.1fs", config.index,
              live.searcher.index.manifest.generation, embedder.name, seconds)
-    return Resources(live=live, embedder=serial, model=embedder.name)
+    return Resources(live=live, embedder=serial)

@@ -59,12 +59,6 @@ STREAM_DOC = {"text/event-stream": {"schema": {"type": "string"}, "example": (
     'event: token\ndata: {"text": "Secure"}\n\nevent: answer\ndata: {"question": "...", "found": true, ...}\n\n')}}
 
 
-def _filters(body: AskRequest) -> Filters:
-    f = body.filters
-    return Filters(podcast=f.podcast, episode=f.episode, speaker=f.speaker, kind=f.kind, after=f.after,
-                   before=f.before)
-
-
 def sse(event: str, data: object) -> str:
     """One server-sent event; the data is JSON, so newlines in a model's words cannot break the framing."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
@@ -102,7 +96,7 @@ def ask(body: AskRequest, answerer: AnswererDep,
     """The answer and its citations (each plays from the quote's second), or "Not found in these episodes."
     with the closest passages. An answer is only given when at least one quote was verified."""
     question = check_query(body.question, body.k, "hybrid")  # a QueryError is a 422 before any stream starts
-    filters = _filters(body)
+    filters = body.filters.to_filters()
     if stream:
         return StreamingResponse(_events(answerer, question, body.k, filters), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from ..deps import MetricsDep, OptionalResourcesDep
+from ..deps import MetricsDep, OptionalResourcesDep, load_error
 from ..metrics import CONTENT_TYPE
 from ..schemas import Health, IndexCounts
 
@@ -23,12 +23,11 @@ async def health(resources: OptionalResourcesDep, request: Request, response: Re
     when every worker thread is busy searching.
     """
     if resources is None:
-        error = getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
         response.status_code = 503
-        return Health(status="unavailable", index_loaded=False, error=error)
+        return Health(status="unavailable", index_loaded=False, error=load_error(request))
     manifest = resources.index.manifest
     return Health(
-        status="ok", index_loaded=True, generation=manifest.generation, model=resources.model,
+        status="ok", index_loaded=True, generation=manifest.generation, model=resources.embedder.name,
         format_version=manifest.format_version, created=manifest.created, updated=manifest.updated,
         counts=IndexCounts.model_validate(resources.counts),
     )

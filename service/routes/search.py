@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from indexer.store import Filters
 
 from ..deps import SearcherDep
 from ..schemas import ErrorOut, HitOut, SearchParams, SearchResponse
@@ -26,9 +25,7 @@ router = APIRouter(tags=["search"])
 )
 def search(params: Annotated[SearchParams, Query()], searcher: SearcherDep) -> SearchResponse:
     """Hits ranked best first, each with its episode, chapter, the second to play from and a link that does."""
-    filters = Filters(podcast=params.podcast, episode=params.episode, speaker=params.speaker, kind=params.kind,
-                      after=params.after, before=params.before)
-    result = searcher.search(params.q, k=params.k, mode=params.mode, filters=filters, offset=params.offset,
+    result = searcher.search(params.q, k=params.k, mode=params.mode, filters=params.to_filters(), offset=params.offset,
                              group_by_episode=params.group_by_episode)
     return SearchResponse(
         query=result.query, mode=params.mode, k=params.k, offset=params.offset, took_ms=result.took_ms,

@@ -6,7 +6,7 @@
 import { errorMessage, getJSON } from "./api.js";
 import { createAsk } from "./ask.js";
 import { createPlayer } from "./player.js";
-import { renderHit } from "./render.js";
+import { markPlaying, renderHit } from "./render.js";
 
 const PAGE = 10;
 const MAX_OFFSET = 1000; // the API's limit on offset
@@ -70,14 +70,11 @@ function writeUrl(params, push) {
 // ----- results -----
 
 function play(hit, item) {
-  for (const old of results.querySelectorAll(".hit.playing")) {
-    old.classList.remove("playing");
-    old.removeAttribute("aria-current");
-  }
-  item.classList.add("playing");
-  item.setAttribute("aria-current", "true");
+  markPlaying(results, item);
   player.play(hit);
 }
+
+const hitHandlers = { onPlay: play, onLeaveTop: () => q.focus() };
 
 async function search(params, append = false) {
   const number = ++latest;
@@ -91,8 +88,7 @@ async function search(params, append = false) {
     const data = await getJSON(`/search?${api}`);
     if (number !== latest) return;
     if (!append) results.replaceChildren();
-    const handlers = { onPlay: play, onLeaveTop: () => q.focus() };
-    data.hits.forEach((hit, n) => results.append(renderHit(hit, offset + n + 1, handlers)));
+    data.hits.forEach((hit, n) => results.append(renderHit(hit, offset + n + 1, hitHandlers)));
     const count = (append && shown ? shown.count : 0) + data.hits.length;
     shown = { params, offset, count };
     intro.hidden = true;

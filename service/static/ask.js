@@ -4,7 +4,7 @@
 // answer. Everything from the API goes into the page as text (el() sets textContent), never as markup.
 
 import { errorMessage, readEvents, readJSON } from "./api.js";
-import { el, formatDate, renderHit } from "./render.js";
+import { el, formatDate, makePlayable, markPlaying, renderHit } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,20 +35,8 @@ function renderCitation(citation, { onPlay, onLeaveTop }) {
   item.append(body);
 
   const at = citation.timestamp ? ` from ${citation.timestamp}` : "";
-  item.setAttribute("aria-label", `Source ${citation.n}: play ${episode.title || episode.id || "the episode"}${at}`);
-  item.setAttribute("aria-describedby", quote.id);
-  item.addEventListener("click", () => onPlay(citation, item));
-  item.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      onPlay(citation, item);
-    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
-      if (next) next.focus();
-      else if (event.key === "ArrowUp") onLeaveTop();
-    }
-  });
+  const label = `Source ${citation.n}: play ${episode.title || episode.id || "the episode"}${at}`;
+  makePlayable(item, citation, label, quote.id, { onPlay, onLeaveTop });
   return item;
 }
 
@@ -76,14 +64,10 @@ export function createAsk({ player, onAsked }) {
   }
 
   function play(target, item) {
-    for (const old of panel.querySelectorAll(".playing")) {
-      old.classList.remove("playing");
-      old.removeAttribute("aria-current");
-    }
-    item.classList.add("playing");
-    item.setAttribute("aria-current", "true");
-    // a citation plays from its quote's start; a passage (renderHit) from its best-matching second
-    player.play("quote" in target ? { ...target, seek_s: target.start_s } : target);
+    markPlaying(panel, item);
+    // a passage (renderHit) plays from its best-matching second (seek_s); a citation, having none, from its
+    // quote's start (start_s)
+    player.play(target);
   }
 
   const handlers = { onPlay: play, onLeaveTop: () => input.focus() };

@@ -67,13 +67,20 @@ export function renderHit(hit, number, { onPlay, onLeaveTop }) {
   // a short name for the focused result; screen readers read the snippet after it as its description
   const from = hit.timestamp ? ` from ${hit.timestamp}` : "";
   const label = `Result ${number}: play ${episode.title || episode.id}${from}`;
+  makePlayable(item, hit, label, snippet.id, { onPlay, onLeaveTop });
+  return item;
+}
+
+// A result or source the keyboard can use like the mouse: Enter or Space (or a click) plays `target`; the arrow
+// keys move between its siblings, and ArrowUp from the first calls `onLeaveTop` (back to the search box).
+export function makePlayable(item, target, label, describedBy, { onPlay, onLeaveTop }) {
   item.setAttribute("aria-label", label);
-  item.setAttribute("aria-describedby", snippet.id);
-  item.addEventListener("click", () => onPlay(hit, item));
+  item.setAttribute("aria-describedby", describedBy);
+  item.addEventListener("click", () => onPlay(target, item));
   item.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
-      onPlay(hit, item);
+      onPlay(target, item);
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
@@ -81,5 +88,14 @@ export function renderHit(hit, number, { onPlay, onLeaveTop }) {
       else if (event.key === "ArrowUp") onLeaveTop();
     }
   });
-  return item;
+}
+
+// `item` is the one marked as playing (for the eye and for screen readers) among those in `container`.
+export function markPlaying(container, item) {
+  for (const old of container.querySelectorAll(".playing")) {
+    old.classList.remove("playing");
+    old.removeAttribute("aria-current");
+  }
+  item.classList.add("playing");
+  item.setAttribute("aria-current", "true");
 }
