@@ -6,7 +6,6 @@ passage text before it is returned; an answer without a verified citation is not
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Sequence
@@ -16,10 +15,9 @@ import numpy as np
 
 from .search import ChapterRef, EpisodeRef, Hit, Searcher
 from .store import Filters
-from .terms import query_terms
+from .terms import WORD, query_terms
 from .timecode import audio_link, format_timestamp
 
-log = logging.getLogger(__name__)
 
 NOT_FOUND = "Not found in these episodes."
 # Below this question-sentence cosine nothing retrieved answers the question. On the 20 demo questions the best
@@ -101,12 +99,12 @@ def time_at(hit: Hit, offset: int) -> float | None:
     return round(t0 + (t1 - t0) * (offset - o0) / (o1 - o0), 1)
 
 
-def keyword_overlap(question: str, sentence: str) -> float:
-    """Share of the question's content words (5-letter prefixes stand in for stems) found in the sentence."""
-    terms = query_terms(question)
+def keyword_overlap(terms: list[str], sentence: str) -> float:
+    """Share of the question's content words (its `query_terms`; 5-letter prefixes stand in for stems) found in
+    the sentence."""
     if not terms:
         return 0.0
-    words = {w.lower()[:5] for w in re.findall(r"\w+", sentence)}
+    words = {w.lower()[:5] for w in WORD.findall(sentence)}
     return sum(1 for t in terms if t[:5] in words) / len(terms)
 
 
@@ -170,10 +168,12 @@ class ExtractiveAnswerer:
                      if len(h.text[s:e].split()) >= 4]
         if not sentences:
             return Answer(question, False, NOT_FOUND, [], hits)
-        vectors = self.searcher.embedder.embed([question] + [s.text(hits) for s in sentences])
+        texts = [s.text(hits) for s in sentences]
+        vectors = self.searcher.embedder.embed([question] + texts)
         question_vector, vectors = vectors[0], vectors[1:]
         cosine = vectors @ question_vector
-        keywords = np.array([keyword_overlap(question, s.text(hits)) for s in sentences])
+        terms = query_terms(question)
+        keywords = np.array([keyword_overlap(terms, text) for text in texts])
         score = cosine + self.keyword_weight * keywords
         best = int(np.argmax(score))
         if float(cosine[best]) < MIN_ANSWER_SCORE:

@@ -15,7 +15,6 @@ from . import __version__
 from .errors import PodqueryError
 from .settings import Settings
 
-log = logging.getLogger("indexer")
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 

@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import build as builder
 from .build import BuildReport, read_sources
@@ -20,6 +21,9 @@ from .timecode import format_timestamp
 from .tokens import TokenCounter
 
 from .cli import EXIT_OK, EXIT_SKIPPED
+
+if TYPE_CHECKING:
+    from .answer import Citation
 
 EPISODE_FIELDS = ("id", "podcast", "title", "published", "duration_s", "url", "audio_url", "summary", "topics",
                   "highlights", "chapters")
@@ -67,7 +71,8 @@ def _check_sources(paths: list[Path]) -> None:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     _check_sources(args.sources)
-    Index.open(args.index).close()  # a clear error before loading the model if DIR is not an index
+    # a clear error before loading the model if DIR is not an index (mapped: checks, no copy of the vectors)
+    Index.open(args.index, mmap=True).close()
     report = builder.add(args.sources, args.index, settings, load_embedder(settings), progress=not args.quiet,
                          media_dir=args.media, fetch=args.fetch)
     print(f"added {report.episodes} episodes to {args.index}: {report.passages} passages, "
@@ -76,14 +81,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    Index.open(args.index).close()
+    Index.open(args.index, mmap=True).close()
     report = builder.remove(args.episodes, args.index, settings, load_embedder(settings))
     print(f"removed {len(args.episodes)} episodes ({report.removed} passages) from {args.index}")
     return EXIT_OK
 
 
 def cmd_compact(args: argparse.Namespace, settings: Settings) -> int:
-    Index.open(args.index).close()
+    Index.open(args.index, mmap=True).close()
     report = builder.compact(args.index, settings, load_embedder(settings))
     print(f"compacted {args.index}: dropped {report.removed} stale vectors")
     return EXIT_OK
@@ -104,9 +109,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     print(answer.answer)
     for c in answer.citations:
-        where = f" > {c.chapter.title}" if c.chapter else ""
-        when = f" @ {c.timestamp}" if c.timestamp else ""
-        print(f"  [{c.n}] {c.episode.podcast} - {c.episode.title}{where}{when}")
+        print(f"  [{c.n}] {_place(c)}")
         print(f"      \"{c.quote}\"")
         if c.link:
             print(f"      {c.link}")
@@ -136,7 +139,7 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
         ps = episode_passages(src.episode, src.transcript, settings.chunk, count)
         ep = asdict(src.episode)
         episodes.append({k: ep[k] for k in EPISODE_FIELDS})
-        passages.extend({k: asdict(p)[k] for k in PASSAGE_FIELDS} for p in ps)
+        passages.extend({k: d[k] for k in PASSAGE_FIELDS} for d in map(asdict, ps))
         if not args.json:
             _print_outline(src, ps)
     if args.json:
@@ -195,14 +198,19 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not result.hits:
         print("no results")
     for n, hit in enumerate(result.hits, start=args.offset + 1):
-        where = f" > {hit.chapter.title}" if hit.chapter else ""
-        when = f" @ {hit.timestamp}" if hit.timestamp else ""
-        print(f"{n}. {hit.episode.podcast} - {hit.episode.title}{where}{when}  [{hit.kind}, {hit.score:.4f}]")
+        print(f"{n}. {_place(hit)}  [{hit.kind}, {hit.score:.4f}]")
         print(f"   {hit.snippet}")
         if hit.link:
             print(f"   {hit.link}")
     print(f"({len(result.hits)} hits in {result.took_ms:.0f} ms)", file=sys.stderr)
     return EXIT_OK
+
+
+def _place(said: Hit | Citation) -> str:
+    """`Podcast - Episode > Chapter @ 1:02:03`: where a hit or a citation was said."""
+    where = f" > {said.chapter.title}" if said.chapter else ""
+    when = f" @ {said.timestamp}" if said.timestamp else ""
+    return f"{said.episode.podcast} - {said.episode.title}{where}{when}"
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:

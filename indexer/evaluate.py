@@ -31,7 +31,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import InputError, PodqueryError
+import ir_measures
+from ir_measures import RR, Success, nDCG
+
+from .errors import InputError
 from .search import MAX_K, Hit, Searcher
 
 log = logging.getLogger(__name__)
@@ -170,12 +173,6 @@ def score(queries: Sequence[Query], ranked: dict[str, list[Candidate]], pool: di
 
     Pure: no index or model; the tests and `evaluate` both call it.
     """
-    try:
-        import ir_measures
-        from ir_measures import RR, Success, nDCG
-    except ImportError as exc:  # a test extra today; evaluation is optional for a search install
-        raise PodqueryError("evaluation needs ir-measures: pip install ir-measures") from exc
-
     measures = {f"hit@{c}": Success @ c for c in CUTOFFS} | {"mrr@10": RR @ 10, "ndcg@10": nDCG @ 10}
     qrels, run, outcomes, unjudged = [], [], [], []
     for q in queries:

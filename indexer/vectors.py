@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-log = logging.getLogger(__name__)
 
 # Batches of queries below this size skip BLAS by default, which is ~7x slower for batch search (MODELS.md)
 faiss.cvar.distance_compute_blas_threshold = 20
