@@ -9,6 +9,7 @@ from pathlib import Path
 
 from indexer.errors import InputError
 from indexer.model import Chapter, Transcript
+from indexer.sources import parse_transcript
 from indexer.sources.chapters import parse_chapter_list, parse_chapters_json
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,6 @@ def transcript_rank(path: Path) -> int:
 
 
 def parse_transcript_file(text: str, path: Path, duration_s: float | None) -> Transcript:
-    from indexer.sources import parse_transcript  # written alongside this module; imported late on purpose
-
     try:
         return parse_transcript(text, name=str(path), duration_s=duration_s)
     except InputError as err:

@@ -34,15 +34,17 @@ from hashlib import sha1
 from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+from indexer.corpus_files import read_text_file
 from indexer.errors import InputError
 from indexer.model import Chapter, EpisodeSource, Transcript, finish_chapters
+from indexer.sources import parse_transcript
+from indexer.sources.chapters import parse_chapters_json
 from indexer.sources.rss import MAX_FEED_BYTES, FeedItem, TranscriptRef, parse_feed, transcript_rank
 
 log = logging.getLogger(__name__)
 
 FETCH_TIMEOUT_S = 10.0
 MAX_DOWNLOAD_BYTES = 20 * 2**20  # JSON transcripts of 3-hour episodes are a few MB
-MAX_MEDIA_BYTES = 50 * 2**20  # the corpus loader's cap for local files
 MEDIA_MAP = "media-map.json"
 _KNOWN_SUFFIXES = {".vtt", ".srt", ".json", ".md", ".markdown", ".html", ".htm", ".txt"}
 _SUFFIX_FOR_TYPE = {"application/json": ".json", "text/vtt": ".vtt", "application/srt": ".srt",
@@ -75,7 +77,7 @@ def load_media_map(media_dir: Path) -> MediaMap:
     if not path.is_file():
         return MediaMap()
     try:
-        data = json.loads(_read_local(path))
+        data = json.loads(read_text_file(path))
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", source=str(path), where=f"line {exc.lineno}") from None
     if not isinstance(data, dict):
@@ -183,13 +185,11 @@ class _Finder:
 def _chapters(item: FeedItem, media_dir: Path | None, mapped: dict[str, str], finder: _Finder, fetch: bool,
               warnings: list[str]) -> list[Chapter] | None:
     """JSON chapters of the item (they win over in-feed ones: richer and the publisher's latest), or None."""
-    from indexer.sources.chapters import parse_chapters_json
-
     path = media_dir / mapped["chapters"] if mapped.get("chapters") and media_dir else None
     path = path or (finder.find(item.chapters_url) if item.chapters_url else None)
     try:
         if path is not None:
-            return parse_chapters_json(_read_local(path))
+            return parse_chapters_json(read_text_file(path))
         if item.chapters_url and fetch:
             return parse_chapters_json(_decode(fetch_url(item.chapters_url), item.chapters_url))
     except InputError as exc:
@@ -198,18 +198,14 @@ def _chapters(item: FeedItem, media_dir: Path | None, mapped: dict[str, str], fi
 
 
 def _read_transcript(path: Path, mime: str, duration_s: float | None, warnings: list[str]) -> Transcript | None:
-    from indexer.sources import parse_transcript
-
     try:
-        return parse_transcript(_read_local(path), _name_hint(str(path), mime), duration_s)
+        return parse_transcript(read_text_file(path), _name_hint(str(path), mime), duration_s)
     except InputError as exc:
         warnings.append(f"transcript not read: {exc.at(str(path))}")
         return None
 
 
 def _parse_download(ref: TranscriptRef, duration_s: float | None, warnings: list[str]) -> Transcript | None:
-    from indexer.sources import parse_transcript
-
     try:
         text = _decode(fetch_url(ref.url), ref.url)
         return parse_transcript(text, _name_hint(url_file_name(ref.url) or "transcript", ref.type), duration_s)
@@ -236,16 +232,8 @@ def _missing_note(refs: list[TranscriptRef], media_dir: Path | None, fetch: bool
     return f"transcript not found{where}; indexed from the summary and chapters"
 
 
-def _read_local(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_MEDIA_BYTES:
-            raise InputError(f"over the {MAX_MEDIA_BYTES // 2**20} MiB limit", source=str(path))
-        return _decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-
-
 def _decode(data: bytes, source: str) -> str:
+    """Downloaded bytes as UTF-8 text (BOM dropped); local files are read by corpus_files.read_text_file."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -22,7 +22,6 @@ __all__ = [
     "segments_from_dicts", "parse_markdown", "parse_html_transcript", "parse_plain_text", "check_segments",
 ]
 
-FORMATS = ("vtt", "srt", "json", "markdown", "html", "text")
 _BY_EXTENSION = {
     ".vtt": "vtt", ".srt": "srt", ".json": "json", ".md": "markdown", ".markdown": "markdown",
     ".html": "html", ".htm": "html",
@@ -49,7 +48,8 @@ def _sniff(text: str) -> str:
 
 
 def detect_transcript_format(name: str, text: str) -> str:
-    """One of FORMATS, from the file extension, or from the content for `.txt` and nameless text.
+    """vtt, srt, json, markdown, html or text, from the file extension, or from the content for `.txt` and
+    nameless text.
 
     Raises InputError for other extensions (e.g. Podlove `.xsl`/`.xml`, `.pdf`), naming the supported ones.
     """

@@ -6,13 +6,12 @@ which sorts, numbers and chains the ends.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from typing import Any
 
 from indexer.errors import InputError
 from indexer.model import Chapter
+from indexer.sources.jsonvalues import json_kind, json_seconds, load_json
 from indexer.sources.text import find_bad_char
 from indexer.timecode import parse_timestamp
 
@@ -30,16 +29,12 @@ _CHAPTER_LINE = re.compile(
     re.VERBOSE,
 )
 _TRAILING_SEPARATOR = re.compile(r"\s*[-\u2013\u2014:|]+$")
+_SECONDS = "seconds (a number)"  # what a JSON chapter's startTime/endTime must be
 
 
 def parse_chapters_json(text: str) -> list[Chapter]:
     """Chapters from a Podcasting 2.0 JSON chapters file; `toc: false` (silent) chapters are left out."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno} column {exc.colno}") from None
-    except (ValueError, RecursionError) as exc:  # an integer of over 4300 digits; arrays nested thousands deep
-        raise InputError(f"not valid JSON: {str(exc)[:100]}") from None
+    data = load_json(text)
     if isinstance(data, dict):
         items = data.get("chapters")
         if not isinstance(items, list):
@@ -56,8 +51,9 @@ def parse_chapters_json(text: str) -> list[Chapter]:
             raise InputError(f"expected a chapter object, got {json_kind(item)}", where=where)
         if item.get("toc") is False:
             continue
-        start = _seconds(item.get("startTime"), f"{where}.startTime", required=True)
-        end = _seconds(item.get("endTime"), f"{where}.endTime", required=False)
+        start = json_seconds(item.get("startTime"), f"{where}.startTime", expected=_SECONDS,
+                             missing="missing: every chapter needs a start time in seconds")
+        end = json_seconds(item.get("endTime"), f"{where}.endTime", expected=_SECONDS)
         title = item.get("title", "")
         if title is None:
             title = ""
@@ -107,40 +103,10 @@ def _chapter_line(line: str) -> Chapter | None:
     if not m:
         return None
     try:
-        start = float(parse_timestamp(m.group("time")))
+        start = parse_timestamp(m.group("time"))
     except ValueError:
         return None  # "1:75" is not a time; treat the line as prose
     title = _TRAILING_SEPARATOR.sub("", m.group("title")).strip()
     if not title:
         return None
     return Chapter(index=0, title=title, start_s=start)
-
-
-def _seconds(value: Any, where: str, *, required: bool) -> float | None:
-    if value is None:
-        if required:
-            raise InputError("missing: every chapter needs a start time in seconds", where=where)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"expected seconds (a number), got {json_kind(value)}", where=where)
-    try:
-        return float(parse_timestamp(value))
-    except ValueError as exc:
-        raise InputError(str(exc), where=where) from None
-
-
-def json_kind(value: Any) -> str:
-    """JSON's name for a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

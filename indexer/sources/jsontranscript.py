@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
 
 from ..errors import InputError
 from ..model import Segment, Transcript
+from .jsonvalues import json_seconds, load_json
 from .text import check_characters, clean_text, find_bad_char, strip_bom
 from .timeline import to_seconds
 
@@ -31,17 +31,13 @@ def _field(where_prefix: str, i: int, key: str) -> str:
 
 
 def _time(item: dict[str, Any], key: str, where: str, required: bool) -> float | None:
-    value = item.get(key)
-    if value is None:
-        if required:
-            raise InputError("missing start time", where=where)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"expected a number of seconds, got {type(value).__name__}", where=where)
-    try:
-        return to_seconds(value)
-    except ValueError as e:
-        raise InputError(f"bad time: {e}", where=where) from None
+    return json_seconds(item.get(key), where, expected="a number of seconds",
+                        missing="missing start time" if required else None, kind=_type_name, bad="bad time: ",
+                        parse=to_seconds)
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
 
 
 def _string(item: dict[str, Any], key: str, where: str, required: bool) -> str | None:
@@ -141,12 +137,7 @@ def parse_json_transcript(text: str) -> Transcript:
     """
     text = strip_bom(text)
     check_characters(text)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"invalid JSON: {e.msg}", where=f"line {e.lineno} column {e.colno}") from None
-    except (ValueError, RecursionError) as e:  # e.g. an integer with more digits than Python will convert
-        raise InputError(f"invalid JSON: {str(e)[:100]}") from None
+    data = load_json(text, prefix="invalid JSON")
     if isinstance(data, list):
         return segments_from_dicts(data, "")
     if not isinstance(data, dict):

@@ -7,7 +7,6 @@ relative to the record file.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,9 +16,10 @@ from typing import Any
 
 from indexer.errors import InputError
 from indexer.model import Chapter, Episode, Transcript, finish_chapters
-from indexer.sources.chapters import json_kind
+from indexer.sources.jsontranscript import segments_from_dicts
+from indexer.sources.jsonvalues import json_kind, json_seconds, load_json
 from indexer.sources.text import find_bad_char
-from indexer.timecode import parse_timestamp
+from indexer.sources.timeline import check_segments
 
 log = logging.getLogger(__name__)
 
@@ -126,21 +126,16 @@ def parse_records_text(text: str, name: str) -> list[RecordJSON | InputError]:
                 continue
             where = f"line {lineno}"
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                out.append(InputError(f"not valid JSON: {exc.msg} at column {exc.colno}", where=where))
-                continue
-            except (ValueError, RecursionError) as exc:  # over 4300 digits in a number; nesting thousands deep
-                out.append(InputError(f"not valid JSON: {str(exc)[:100]}", where=where))
+                obj = load_json(line, line=where)
+            except InputError as err:
+                out.append(err)
                 continue
             out.append(_guarded(obj, where, f"{stem}#line{lineno}"))
         return out
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return [InputError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno} column {exc.colno}")]
-    except (ValueError, RecursionError) as exc:
-        return [InputError(f"not valid JSON: {str(exc)[:100]}")]
+        data = load_json(text)
+    except InputError as err:
+        return [err]
     if isinstance(data, list):
         return [_guarded(obj, f"item {i}", f"{stem}#item{i}") for i, obj in enumerate(data, start=1)]
     return [_guarded(data, "", stem)]
@@ -148,9 +143,6 @@ def parse_records_text(text: str, name: str) -> list[RecordJSON | InputError]:
 
 def _inline_transcript(items: list[Any], where: str, duration_s: float | None) -> Transcript:
     """Segments carried in the record, sorted and checked like a transcript file's."""
-    from indexer.sources.jsontranscript import segments_from_dicts  # sibling modules, written alongside
-    from indexer.sources.timeline import check_segments
-
     transcript = segments_from_dicts(items, where)
     transcript.segments, warnings = check_segments(transcript.segments, duration_s)
     transcript.warnings += warnings
@@ -231,14 +223,7 @@ class _Fields:
     def seconds(self, name: str, value: Any = None, *, from_obj: bool = True) -> float | None:
         if from_obj:
             value = self.obj.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self._bad(name, 'seconds (a number) or "h:mm:ss"', value)
-        try:
-            return float(parse_timestamp(value))
-        except ValueError as exc:
-            raise InputError(str(exc), where=self.at(name)) from None
+        return json_seconds(value, self.at(name), expected='seconds (a number) or "h:mm:ss"')
 
     def strings(self, name: str) -> list[str]:
         value = self.obj.get(name)

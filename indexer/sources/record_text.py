@@ -28,8 +28,7 @@ VALUE_LABELS = ("Episode", "Podcast", "Published", "Duration seconds", "Processi
 SECTION_LABELS = ("Summary", "Topics", "Highlights", "Chapters", "Actions")
 _LABELS = frozenset(VALUE_LABELS + SECTION_LABELS)
 
-_BULLET = re.compile(r"^\s*(?:[\u2022*-]|\d+[.)])\s+(?P<text>\S.*)$")
-_NUMBERED = re.compile(r"^\s*(?:\d+[.)]|[\u2022*-])\s+(?P<rest>\S.*)$")
+_BULLET = re.compile(r"^\s*(?:[\u2022*-]|\d+[.)])\s+(?P<text>\S.*)$")  # also a numbered chapter line
 _TIME_FIRST = re.compile(r"^\s*(?P<time>\d+(?::\d+)*(?:[.,]\d+)?)\s+(?P<rest>\S.*)$")
 
 
@@ -75,7 +74,7 @@ def read_record_text(text: str, fallback_id: str = "") -> tuple[Episode, list[st
             raise InputError(str(exc), where=_where(f)) from None
     if (f := fields.get("Duration seconds")) and _one_value(f):
         try:
-            episode.duration_s = float(parse_timestamp(_one_value(f)))
+            episode.duration_s = parse_timestamp(_one_value(f))
         except ValueError:
             raise InputError(f"not a number of seconds: {_one_value(f)!r}", where=_where(f)) from None
     episode.url = _one_value(fields.get("Canonical source")) or None
@@ -167,8 +166,8 @@ def _chapters(f: _Field) -> list[Chapter]:
     for lineno, text in f.lines:
         if not text.strip():
             continue
-        numbered = _NUMBERED.match(text)
-        rest = numbered.group("rest") if numbered else text
+        numbered = _BULLET.match(text)
+        rest = numbered.group("text") if numbered else text
         timed = _TIME_FIRST.match(rest)
         if timed and not numbered and ":" not in timed.group("time"):
             timed = None  # an unnumbered line needs a clock time; "2024 was..." continues a description
@@ -177,7 +176,7 @@ def _chapters(f: _Field) -> list[Chapter]:
                 raise InputError(f"a chapter line must start with its time, like \"1. 1:00 Title: description\"; "
                                  f"got {text.strip()!r}", where=f"line {lineno}: Chapters")
             try:
-                start = float(parse_timestamp(timed.group("time")))
+                start = parse_timestamp(timed.group("time"))
             except ValueError as exc:
                 raise InputError(f"chapter time: {exc}", where=f"line {lineno}: Chapters") from None
             title, _, description = timed.group("rest").partition(": ")

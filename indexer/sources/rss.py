@@ -15,8 +15,10 @@ from indexer.errors import InputError
 from indexer.model import Chapter, Episode, finish_chapters
 from indexer.timecode import parse_timestamp
 
+from .chapters import parse_chapter_list
 from .safexml import DECLARED_ENCODING, NS, XML_BASE, read_xml
 from .shownotes import html_to_text
+from .text import collapse_whitespace
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +106,9 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
     else:
         tag = root.tag.rsplit("}", 1)[-1]
         raise InputError(f"not a podcast feed: the root element is <{tag}> (expected RSS <rss> or Atom <feed>)")
-    feed = Feed(title=_plain(title), link=link, description=html_to_text(desc or _text(channel, "itunes:summary")),
-                warnings=warnings, people=_people(channel), blocked=_blocked(channel))
+    feed = Feed(title=collapse_whitespace(title), link=link,
+                description=html_to_text(desc or _text(channel, "itunes:summary")), warnings=warnings,
+                people=_people(channel), blocked=_blocked(channel))
     if feed.blocked:
         feed.warnings.append("feed is marked podcast:block/itunes:block 'yes': its publisher asks not to index it")
         if not include_blocked:
@@ -155,7 +158,7 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
     episode_id = guid or audio or link
     if not episode_id:
         return None
-    title = _plain(_text(el, "title") or _text(el, "atom:title") or _text(el, "itunes:title"))
+    title = collapse_whitespace(_text(el, "title") or _text(el, "atom:title") or _text(el, "itunes:title"))
     if not title and audio:
         title = urlsplit(audio).path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # as podcatchers do: the file's name
     if not title:
@@ -178,10 +181,6 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
 def _text(el: Element, path: str) -> str:
     found = el.find(path, NS)
     return "".join(found.itertext()).strip() if found is not None else ""
-
-
-def _plain(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _url(value: str | None, base: str = "") -> str:
@@ -217,7 +216,7 @@ def _people(el: Element) -> list[str]:
     """Names of the cast (hosts, guests): persons of other groups (visuals, audio post-production) are crew."""
     names: list[str] = []
     for person in el.findall("podcast:person", NS):
-        name = _plain("".join(person.itertext()))
+        name = collapse_whitespace("".join(person.itertext()))
         if name and (person.get("group") or "cast").strip().lower() == "cast" and name not in names:
             names.append(name)
     return names
@@ -268,14 +267,11 @@ def _chapters(el: Element, texts: list[str], duration: float | None, warnings: l
     chapters: list[Chapter] = []
     for ch in el.findall("psc:chapters/psc:chapter", NS):
         try:
-            chapters.append(Chapter(0, _plain(ch.get("title") or ""), parse_timestamp((ch.get("start") or "").strip())))
+            start = parse_timestamp((ch.get("start") or "").strip())
+            chapters.append(Chapter(0, collapse_whitespace(ch.get("title") or ""), start))
         except ValueError:
             warnings.append(f"psc:chapter start {ch.get('start')!r} is not a time: {ch.get('title')!r} left out")
     if not chapters:
-        try:
-            from indexer.sources.chapters import parse_chapter_list
-        except ImportError:  # written in parallel; without it feeds simply have no show-note chapters
-            return []
         chapters = max((parse_chapter_list(t) for t in texts if t), key=len, default=[])
     finished, notes = finish_chapters(chapters, duration)
     warnings.extend(notes)
