@@ -23,7 +23,6 @@ parse is a warning on the EpisodeSource: the episode is still indexed from its s
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import re
 import urllib.error
@@ -39,6 +38,7 @@ from indexer.errors import InputError
 from indexer.model import Chapter, EpisodeSource, Transcript, finish_chapters
 from indexer.sources import parse_transcript
 from indexer.sources.chapters import parse_chapters_json
+from indexer.sources.jsonvalues import load_json
 from indexer.sources.rss import MAX_FEED_BYTES, FeedItem, TranscriptRef, parse_feed, transcript_rank
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,9 @@ def load_media_map(media_dir: Path) -> MediaMap:
     if not path.is_file():
         return MediaMap()
     try:
-        data = json.loads(read_text_file(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", source=str(path), where=f"line {exc.lineno}") from None
+        data = load_json(read_text_file(path))
+    except InputError as exc:
+        raise exc.at(str(path)) from None
     if not isinstance(data, dict):
         raise InputError('expected an object {"guid:<guid>": {"transcript": path}, "<url>": path}', source=str(path))
     out = MediaMap()

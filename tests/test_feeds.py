@@ -459,6 +459,18 @@ def test_json_chapters_found_by_name(tmp_path: Path) -> None:
     assert source.warnings == ["no transcript: indexed from the summary and chapters"]
 
 
+@pytest.mark.parametrize("text, where", [("{oops", "line 1 column 2"), ("[" * 100_000, None)])
+def test_a_media_map_that_is_not_json_is_a_named_error_for_each_item(tmp_path: Path, text: str,
+                                                                     where: str | None) -> None:
+    # nesting 100,000 deep once raised RecursionError out of load_feed, which promises only InputErrors
+    (tmp_path / "media-map.json").write_text(text)
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(_rss("<item><guid>g</guid></item>"))
+    [error] = load_feed(feed_path, tmp_path)
+    assert isinstance(error, InputError) and error.source and error.source.endswith("media-map.json")
+    assert "not valid JSON" in error.problem and error.where == where
+
+
 @pytest.mark.parametrize("bad", ["../outside.vtt", "/etc/passwd", {"transcript": 3}, ["x"]])
 def test_media_map_entries_may_not_leave_the_folder_or_be_malformed(tmp_path: Path, bad: object) -> None:
     (tmp_path / "media-map.json").write_text(json.dumps({"guid:g": bad}))
