@@ -66,3 +66,12 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="module")
+def chat():
+    """The OpenAI-protocol stand-in of tests/llm_server.py, for one module."""
+    from llm_server import chat_server
+
+    with chat_server() as server:
+        yield server

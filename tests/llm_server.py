@@ -21,19 +21,17 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from service_support import free_port
+from service_support import serve_in_thread
 
 FABRICATED = "Bananas are the only hardware that keeps secrets from the cloud."
 _PASSAGE = re.compile(r"^\[(\d+)\] from [^\n]*:\n(.*?)(?=\n\n\[\d+\] from |\n\nQuestion: )", re.S | re.M)
@@ -125,16 +123,7 @@ def _app(state: ChatServer) -> Starlette:
 @contextmanager
 def chat_server(chunk_delay: float = 0.0) -> Iterator[ChatServer]:
     """The stand-in server on a free port of 127.0.0.1, in a thread of this process."""
-    port = free_port()
-    state = ChatServer(f"http://127.0.0.1:{port}/v1", chunk_delay=chunk_delay)
-    server = uvicorn.Server(uvicorn.Config(_app(state), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
+    state = ChatServer("", chunk_delay=chunk_delay)
+    with serve_in_thread(_app(state)) as url:
+        state.url = f"{url}/v1"
         yield state
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)

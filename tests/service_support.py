@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,29 +148,36 @@ def silent_wav(path: Path, seconds: int) -> None:
 
 
 @contextmanager
-def audio_host(folder: Path) -> Iterator[str]:
-    """A local static server (a thread) for the episodes' audio: a 200 s silent WAV at /episode.wav.
-
-    Starlette's FileResponse answers range requests, so the browser can seek as it would on a podcast host.
-    """
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """An ASGI app served by uvicorn in a thread of this process on a free port of 127.0.0.1; yields its URL."""
     import uvicorn
-    from starlette.staticfiles import StaticFiles
 
-    folder.mkdir(parents=True, exist_ok=True)
-    silent_wav(folder / "episode.wav", 200)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(StaticFiles(directory=folder), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+@contextmanager
+def audio_host(folder: Path) -> Iterator[str]:
+    """A local static server (a thread) for the episodes' audio: a 200 s silent WAV at /episode.wav.
+
+    Starlette's FileResponse answers range requests, so the browser can seek as it would on a podcast host.
+    """
+    from starlette.staticfiles import StaticFiles
+
+    folder.mkdir(parents=True, exist_ok=True)
+    silent_wav(folder / "episode.wav", 200)
+    with serve_in_thread(StaticFiles(directory=folder)) as url:
+        yield url
 
 
 def demo_sources(folder: Path) -> list[EpisodeSource]:

@@ -17,17 +17,11 @@ from indexer.llm import (FALLBACK_WARNING, REMOVED, ChatClient, LLMAnswerer, bui
 from indexer.search import Searcher
 from indexer.settings import Settings
 
-from llm_server import FABRICATED, chat_server, passages_in
+from llm_server import FABRICATED, passages_in
 from service_support import free_port
 
 QUESTION = "What do secure enclaves let a cloud do with your code?"
 ENCLAVE_QUOTE = "Secure enclaves let a cloud run your code on data it can never read."
-
-
-@pytest.fixture(scope="module")
-def chat():
-    with chat_server() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

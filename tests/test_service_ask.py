@@ -33,12 +33,6 @@ def _client(index, embedder, **settings):
 
 
 @pytest.fixture(scope="module")
-def chat():
-    with chat_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def client(service_index, real_embedder):
     with _client(service_index, real_embedder) as c:
         yield c
