@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
-from indexer.answer import Answer  # noqa: E402
-from indexer.embedding import SentenceTransformerEmbedder  # noqa: E402
-from indexer.index import Index  # noqa: E402
-from indexer.llm import answerer_for  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+from indexer.answer.citations import Answer  # noqa: E402
+from indexer.answer.generative import answerer_for  # noqa: E402
+from indexer.index.embedding import SentenceTransformerEmbedder  # noqa: E402
+from indexer.index.reader import Index  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 from indexer.settings import Settings  # noqa: E402
 from service import ServiceConfig, create_app  # noqa: E402
 from service.state import limit_compute_threads  # noqa: E402

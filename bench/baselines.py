@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.evaluate import Candidate, EvalResult, Query, score
-from indexer.index import Index
+from indexer.eval.evaluate import Candidate, EvalResult, Query, score
+from indexer.index.reader import Index
 
 ROOT = Path(__file__).resolve().parents[1]
 TXTAI_PY = ROOT / "bench" / ".venv-txtai" / "bin" / "python"

@@ -156,8 +156,8 @@ def make(src: Path) -> list[dict]:
 def check(index_dir: Path, queries: list[dict]) -> int:
     """How many targets have no passage in a built index (0 is the expectation)."""
     sys.path.insert(0, str(ROOT))
-    from indexer.evaluate import Query, is_relevant, Candidate  # noqa: E402
-    from indexer.index import Index  # noqa: E402
+    from indexer.eval.evaluate import Candidate, Query, is_relevant  # noqa: E402
+    from indexer.index.reader import Index  # noqa: E402
 
     conn = Index.open(index_dir).conn
     missing = 0

@@ -25,12 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer import store  # noqa: E402
-from indexer.build import build  # noqa: E402
-from indexer.embedding import SentenceTransformerEmbedder  # noqa: E402
-from indexer.evaluate import EvalResult, Query, evaluate, format_table, read_queries  # noqa: E402
-from indexer.index import Index  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+from indexer.eval.evaluate import EvalResult, Query, evaluate, format_table, read_queries  # noqa: E402
+from indexer.index import store  # noqa: E402
+from indexer.index.embedding import SentenceTransformerEmbedder  # noqa: E402
+from indexer.index.reader import Index  # noqa: E402
+from indexer.index.updates import build  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 from indexer.settings import ChunkSettings, Settings  # noqa: E402
 
 WORK = ROOT / "bench" / "work"

@@ -27,14 +27,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import baselines  # noqa: E402
 import synth  # noqa: E402
-from indexer.build import build, read_sources, BuildReport  # noqa: E402
-from indexer.chunking import embedding_text, episode_passages  # noqa: E402
-from indexer.embedding import SentenceTransformerEmbedder, resolve_model_path  # noqa: E402
-from indexer.evaluate import evaluate, read_queries  # noqa: E402
-from indexer.index import Index  # noqa: E402
-from indexer.search import Searcher  # noqa: E402
+
+from indexer.eval.evaluate import evaluate, read_queries  # noqa: E402
+from indexer.index.embedding import SentenceTransformerEmbedder, resolve_model_path  # noqa: E402
+from indexer.index.reader import Index  # noqa: E402
+from indexer.index.updates import BuildReport, build, read_sources  # noqa: E402
+from indexer.passages.chunking import episode_passages  # noqa: E402
+from indexer.passages.context import embedding_text  # noqa: E402
+from indexer.passages.tokens import TokenCounter  # noqa: E402
+from indexer.search.searcher import Searcher  # noqa: E402
 from indexer.settings import Settings  # noqa: E402
-from indexer.tokens import TokenCounter  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 DEVSET = ROOT / "bench" / "devset" / "practicalai.jsonl"
@@ -79,9 +81,9 @@ def throughput(corpus: Path, embedder: SentenceTransformerEmbedder, settings: Se
 COLD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from indexer.embedding import SentenceTransformerEmbedder
-from indexer.index import Index
-from indexer.search import Searcher
+from indexer.index.embedding import SentenceTransformerEmbedder
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 t1 = time.perf_counter(); index = Index.open(sys.argv[1], mmap=sys.argv[2] == "1")
 t2 = time.perf_counter(); emb = SentenceTransformerEmbedder(Settings().model)
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += [f"| {r.label} | {r.overall.hit_at_1:.3f} | {r.overall.hit_at_10:.3f} | {r.overall.mrr_at_10:.3f} | "
                   f"{r.ms_per_query:.1f} |" for r in ours]
         print(f"### Baselines on the same passages and dev set\n\n{baselines.table(found)}\n\n" + "\n".join(lines))
-        from indexer.evaluate import format_table
+        from indexer.eval.evaluate import format_table
         print("\n" + format_table([r.result for r in found] + ours))
     print(f"\nPeak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0

@@ -15,9 +15,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer.index import DB_FILE, VECTORS_FILE, Index
-from indexer.manifest import MANIFEST
-from indexer.vectors import VectorIndex
+from indexer.index.manifest import MANIFEST
+from indexer.index.reader import DB_FILE, VECTORS_FILE, Index
+from indexer.index.vectors import VectorIndex
 
 OFFSET = 10_000_000
 NOISE = 0.05  # per-dimension sigma before re-normalising: cosine to the original about 0.7

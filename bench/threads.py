@@ -18,9 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from indexer.embedding import SentenceTransformerEmbedder  # noqa: E402
-from indexer.evaluate import read_queries  # noqa: E402
-from indexer.index import Index  # noqa: E402
+from indexer.eval.evaluate import read_queries  # noqa: E402
+from indexer.index.embedding import SentenceTransformerEmbedder  # noqa: E402
+from indexer.index.reader import Index  # noqa: E402
 from indexer.settings import Settings  # noqa: E402
 
 

@@ -40,6 +40,10 @@ class Settings:
     llm_model: str = "local"  # the `model` field sent; llama.cpp's server answers with whatever it loaded
     llm_timeout: float = 60.0  # seconds for the connection and for each read of the reply
 
+    def weight(self, retriever: str) -> float:
+        """Fusion weight of a retriever by name (`keyword`, `semantic`; any other retriever weighs 1)."""
+        return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}.get(retriever, 1.0)
+
     @classmethod
     def from_env(cls) -> "Settings":
         """Settings from `PODQUERY_*` variables; unset ones keep their defaults."""

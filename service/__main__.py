@@ -14,7 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from indexer.errors import PodqueryError
-from indexer.manifest import Manifest
+from indexer.index.manifest import Manifest
 
 from .app import create_app
 from .config import ServiceConfig

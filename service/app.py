@@ -19,16 +19,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from indexer import __version__
-from indexer.embedding import Embedder
 from indexer.errors import PodqueryError
+from indexer.index.embedding import Embedder
 
 from .bodylimit import BodyLimitMiddleware
 from .config import ServiceConfig
 from .errors import CatchAllMiddleware, install_error_handlers
 from .metrics import Metrics, MetricsMiddleware
 from .ratelimit import RateLimitMiddleware
-from .routes import episodes, ops, search, writes
-from .routes import ask
+from .routes import ask, episodes, ops, search, writes
 from .security import SecurityHeadersMiddleware
 from .state import Resources, load_resources
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexer.search import MAX_QUERY_CHARS
+from indexer.search.query import MAX_QUERY_CHARS
 
 from .schemas import ChapterRefOut, EpisodeRefOut, FilterParams, HitOut
 

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from indexer.errors import IndexError_
-from indexer.index import Index
-from indexer.search import Searcher
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
 
 from .metrics import Metrics
 from .state import Resources

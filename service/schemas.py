@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from indexer.search import MAX_K, MAX_QUERY_CHARS
-from indexer.store import Filters
+from indexer.search.filters import Filters
+from indexer.search.query import MAX_K, MAX_QUERY_CHARS
 
 Mode = Literal["hybrid", "keyword", "semantic"]  # indexer.search.MODES (a test keeps them equal)
 Kind = Literal["transcript", "summary", "highlight", "chapter"]  # indexer.model.PASSAGE_KINDS

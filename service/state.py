@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.embedding import Embedder, SentenceTransformerEmbedder
 from indexer.errors import IndexError_
-from indexer.index import Index
-from indexer.live import LiveSearcher
-from indexer.search import Searcher
+from indexer.index.embedding import Embedder, SentenceTransformerEmbedder
+from indexer.index.live import LiveSearcher
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
 
 from .config import ServiceConfig
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from service_support import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -19,7 +19,7 @@ requires_corpus = pytest.mark.skipif(
 @pytest.fixture(scope="session")
 def real_embedder():
     """The packaged all-MiniLM-L6-v2, loaded once per test session (a few seconds)."""
-    from indexer.embedding import SentenceTransformerEmbedder
+    from indexer.index.embedding import SentenceTransformerEmbedder
     from indexer.settings import DEFAULT_MODEL
 
     return SentenceTransformerEmbedder(DEFAULT_MODEL)
@@ -28,7 +28,7 @@ def real_embedder():
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory, real_embedder):
     """The demo corpus in data/ built once per session with the real model (about a minute on 2 cores)."""
-    from indexer.build import build
+    from indexer.index.updates import build
     from indexer.settings import Settings
 
     out = tmp_path_factory.mktemp("demo") / "index"
@@ -40,12 +40,13 @@ def demo_index(tmp_path_factory, real_embedder):
 @pytest.fixture(scope="session")
 def service_index(tmp_path_factory, real_embedder) -> Path:
     """A small index of `service_support.service_sources()` built with the real model, shared read-only."""
-    from indexer.build import BuildReport, _write
-    from indexer.settings import Settings
     from service_support import service_sources
 
+    from indexer.index.updates import build_sources
+    from indexer.settings import Settings
+
     path = tmp_path_factory.mktemp("service") / "index"
-    _write(path, Settings(), real_embedder, BuildReport(), service_sources(), fresh=True)
+    build_sources(service_sources(), path, Settings(), real_embedder)
     return path
 
 

@@ -26,12 +26,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from service_support import serve_in_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
-
-from service_support import serve_in_thread
 
 FABRICATED = "Bananas are the only hardware that keeps secrets from the cloud."
 _PASSAGE = re.compile(r"^\[(\d+)\] from [^\n]*:\n(.*?)(?=\n\n\[\d+\] from |\n\nQuestion: )", re.S | re.M)

@@ -9,21 +9,20 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
-
-from indexer.build import BuildReport, _write, read_sources
-from indexer.embedding import Embedder
-from indexer.model import EpisodeSource
-from indexer.settings import Settings
-
 from support import ENCLAVE, GARDEN, make_source
+
+from indexer.datamodel import EpisodeSource
+from indexer.index.embedding import Embedder
+from indexer.index.updates import BuildReport, build_sources, read_sources
+from indexer.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 # literal markup in data: must show as text on the page and never run
@@ -202,7 +201,7 @@ def live_service(folder: Path, embedder: Embedder) -> Iterator[LiveServer]:
     with audio_host(folder / "audio") as audio:
         template = f"{audio}/episode.wav?ep={{id}}"  # one silent file, but its own URL per episode
         demo = demo_sources(folder / "demo")
-        _write(folder / "index", Settings(), embedder, BuildReport(), service_sources(template) + demo, fresh=True)
+        build_sources(service_sources(template) + demo, folder / "index", Settings(), embedder)
         server = start_server(folder / "index", folder / "server.log")
         server.audio_url, server.demo = template, demo
         try:

@@ -7,8 +7,7 @@ import re
 
 import numpy as np
 
-from indexer.model import Chapter, Episode, EpisodeSource, Segment, Transcript, finish_chapters
-
+from indexer.datamodel import Chapter, Episode, EpisodeSource, Segment, Transcript, finish_chapters
 
 # two small episodes many tests search: private computing, and a garden
 ENCLAVE = [

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from indexer.answer import NOT_FOUND, ExtractiveAnswerer, sentence_spans, time_at, verify
-from indexer.build import BuildReport, _write
-from indexer.index import Index
-from indexer.search import Searcher
-from indexer.settings import Settings
-
 from support import make_source
+
+from indexer.answer.citations import NOT_FOUND, time_at, verify
+from indexer.answer.extractive import ExtractiveAnswerer
+from indexer.passages.sentences import sentence_spans
+from indexer.index.reader import Index
+from indexer.index.updates import build_sources
+from indexer.search.searcher import Searcher
+from indexer.settings import Settings
 
 SETTINGS = Settings()
 
@@ -26,7 +28,7 @@ def _answerer(tmp_path, embedder):
         make_source("garden", [(0, 40, "Aphids on roses wash off with soapy water. Tomatoes want sun.", "Sam")],
                     podcast="Garden Hour", title="Roses", duration_s=40),
     ]
-    _write(tmp_path / "idx", SETTINGS, embedder, BuildReport(), sources, fresh=True)
+    build_sources(sources, tmp_path / "idx", SETTINGS, embedder)
     return ExtractiveAnswerer(Searcher(Index.open(tmp_path / "idx"), embedder, SETTINGS))
 
 
@@ -64,7 +66,7 @@ def test_sentence_offsets_stay_verbatim_and_times_interpolate():
 
     class H:  # a hit with two segments: 0-10 s at offset 0, 10-30 s at offset 16
         text = "First one here. Second, longer sentence follows! Third?"
-        marks = [(0, 0.0), (16, 10.0)]
+        segment_starts = [(0, 0.0), (16, 10.0)]
         start_s, end_s = 0.0, 30.0
 
     assert time_at(H, 0) == 0.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES
-from indexer.answer import NOT_FOUND, ExtractiveAnswerer, normalise
-from indexer.index import Index
-from indexer.search import Searcher
+
+from indexer.answer.citations import NOT_FOUND, normalise
+from indexer.answer.extractive import ExtractiveAnswerer
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
 QUESTIONS = json.loads((FIXTURES / "demo_questions.json").read_text())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+
+from indexer.datamodel import finish_chapters
 from indexer.errors import InputError
-from indexer.model import finish_chapters
-from indexer.sources.chapters import parse_chapter_list, parse_chapters_json
+from indexer.ingest.formats.chapters import parse_chapter_list, parse_chapters_json
 
 CHAPTERS = FIXTURES / "chapters"
 SPEC_EXAMPLES = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "chapters"

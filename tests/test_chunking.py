@@ -1,10 +1,12 @@
 """Chunking on tiny inputs with the real tiktoken encoding (loaded offline)."""
 
-from indexer.chunking import embedding_text, episode_passages, split_sentences, transcript_passages
-from indexer.settings import ChunkSettings
-from indexer.tokens import TokenCounter
-
 from support import make_source
+
+from indexer.passages.chunking import episode_passages, transcript_passages
+from indexer.passages.context import embedding_text
+from indexer.passages.sentences import split_sentences
+from indexer.passages.tokens import TokenCounter
+from indexer.settings import ChunkSettings
 
 COUNT = TokenCounter()
 
@@ -70,7 +72,7 @@ def test_metadata_passages_and_speakers():
     assert transcript[0].speakers == ("Bob", "Ann")
     # marks point at each segment start inside the passage text
     for p in transcript:
-        for offset, start in p.marks:
+        for offset, start in p.segment_starts:
             assert p.text[offset:].split()[0] in VOCAB
 
 

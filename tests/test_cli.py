@@ -11,7 +11,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import DATA, REPO, SHARED_CORPUS, requires_corpus
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}

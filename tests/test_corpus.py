@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import DATA, REPO, requires_corpus
-from indexer import corpus, corpus_files
-from indexer.corpus import NO_RECORD, NO_TRANSCRIPT, collect_sources, load_sources
-from indexer.corpus_files import read_text_file
+
+from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
-from indexer.model import EpisodeSource
+from indexer.ingest import corpus
+from indexer.ingest import files as corpus_files
+from indexer.ingest.corpus import NO_RECORD, NO_TRANSCRIPT, collect_sources, load_sources
+from indexer.ingest.files import read_text_file
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:04.000\nHello and welcome.\n\n00:04.000 --> 00:09.500\nToday: vector search.\n"
 SRT = "1\n00:00:00,000 --> 00:00:03,000\nSRT words.\n"

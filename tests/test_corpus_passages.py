@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, REPO, requires_corpus
-from indexer.build import BuildReport, read_sources
-from indexer.chunking import episode_passages
-from indexer.model import EpisodeSource
+
+from indexer.datamodel import EpisodeSource
+from indexer.index.updates import BuildReport, read_sources
+from indexer.passages.chunking import episode_passages
+from indexer.passages.tokens import TokenCounter
 from indexer.settings import ChunkSettings
-from indexer.tokens import TokenCounter
 
 SETTINGS = ChunkSettings()
 COUNT = TokenCounter(SETTINGS.encoding)
@@ -44,7 +44,7 @@ def _check_passages(sources: list[EpisodeSource], real_embedder) -> int:
                 if ep.duration_s is not None:
                     assert p.end_s <= ep.duration_s + 1.0, where
                 assert COUNT(p.text) <= SETTINGS.max_tokens, where
-                for offset, seconds in p.marks:
+                for offset, seconds in p.segment_starts:
                     assert p.start_s <= seconds <= p.end_s, where
                 if p.chapter_index is not None:
                     chapter = ep.chapters[p.chapter_index]

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, REPO
-from indexer.index import Index
-from indexer.search import Searcher
+
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}

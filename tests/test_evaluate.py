@@ -6,15 +6,14 @@ import json
 import math
 
 import pytest
-
-from indexer.build import BuildReport, _write
-from indexer.errors import InputError
-from indexer.evaluate import Candidate, Query, evaluate, format_table, is_relevant, read_queries, score
-from indexer.index import Index
-from indexer.search import Searcher
-from indexer.settings import ChunkSettings, Settings
-
 from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
+
+from indexer.errors import InputError
+from indexer.eval.evaluate import Candidate, Query, evaluate, format_table, is_relevant, read_queries, score
+from indexer.index.reader import Index
+from indexer.index.updates import build_sources
+from indexer.search.searcher import Searcher
+from indexer.settings import ChunkSettings, Settings
 
 # tiny windows so each line is a passage of its own
 SETTINGS = Settings(chunk=ChunkSettings(max_tokens=20, overlap=0.0))
@@ -99,7 +98,7 @@ def tiny_index(tmp_path_factory):
     sources = [make_source("enclave", ENCLAVE, podcast="AI Talk", title="Private AI", duration_s=150,
                            summary="Secure enclaves and confidential computing, explained."),
                make_source("garden", GARDEN, podcast="Garden Hour", title="Roses", duration_s=80)]
-    _write(path, SETTINGS, FakeEmbedder(), BuildReport(), sources, fresh=True)
+    build_sources(sources, path, SETTINGS, FakeEmbedder())
     return path
 
 
@@ -144,7 +143,7 @@ def test_real_model_finds_a_paraphrase(real_embedder, tmp_path):
     """The feature on the real model: a paraphrase with no shared content word is found by semantic search."""
     path = tmp_path / "idx"
     sources = [make_source("enclave", ENCLAVE, duration_s=150), make_source("garden", GARDEN, duration_s=80)]
-    _write(path, SETTINGS, real_embedder, BuildReport(), sources, fresh=True)
+    build_sources(sources, path, SETTINGS, real_embedder)
     searcher = Searcher(Index.open(path), real_embedder, SETTINGS)
     query = Query("p", "getting rid of insects on flowers", "garden", 40.0, 80.0)
     assert evaluate(searcher, [query], mode="semantic").overall.hit_at_1 == 1.0

@@ -12,16 +12,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, REPO, SHARED_CORPUS, requires_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, REPO, SHARED_CORPUS, requires_corpus
-from indexer import feeds as feeds_module
+from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
-from indexer.feeds import fetch_url, load_feed, media_key, resolve_feed_item
-from indexer.model import EpisodeSource
-from indexer.sources import rss
-from indexer.sources.rss import TranscriptRef, best_transcript, parse_feed
+from indexer.ingest import feeds as feeds_module
+from indexer.ingest.feeds import fetch_url, load_feed, media_key, resolve_feed_item
+from indexer.ingest.formats import rss
+from indexer.ingest.formats.rss import TranscriptRef, best_transcript, parse_feed
 from indexer.timecode import parse_timestamp
 
 FEED_FIXTURES = FIXTURES / "feeds"

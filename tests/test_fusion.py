@@ -1,4 +1,4 @@
-from indexer.fusion import rrf
+from indexer.search.fusion import rrf
 
 
 def test_documents_found_by_both_retrievers_rank_first():

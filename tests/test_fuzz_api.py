@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_fuzz_parsers import EXAMPLES
 
 from service import ServiceConfig, create_app
-from test_fuzz_parsers import EXAMPLES
 
 FTS_SYNTAX = ['"', '""', "*", "NEAR(a b)", "OR", "AND", "NOT", "-", "^", ":", "col:x", "(", ")", "{a b}", "'",
               "\x00", "\x1b[31m", "%", "%00", "\\", "\u202e", "<script>alert(1)</script>", "🎙️", "a" * 600]

@@ -20,15 +20,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import corpus
+from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
-from indexer.model import EpisodeSource
-from indexer.sources import (parse_html_transcript, parse_json_transcript, parse_markdown, parse_plain_text, parse_srt,
-                             parse_transcript, parse_vtt)
-from indexer.sources.chapters import parse_chapter_list, parse_chapters_json
-from indexer.sources.record_json import KNOWN_FIELDS, parse_record_json, parse_records_text
-from indexer.sources.record_text import read_record_text
-from indexer.sources.rss import parse_feed
+from indexer.ingest import corpus
+from indexer.ingest.formats.chapters import parse_chapter_list, parse_chapters_json
+from indexer.ingest.formats.record_json import KNOWN_FIELDS, parse_record_json, parse_records_text
+from indexer.ingest.formats.record_text import read_record_text
+from indexer.ingest.formats.rss import parse_feed
+from indexer.ingest.registry import (
+    parse_html_transcript,
+    parse_json_transcript,
+    parse_markdown,
+    parse_plain_text,
+    parse_srt,
+    parse_transcript,
+    parse_vtt,
+)
 from indexer.timecode import parse_timestamp
 
 EXAMPLES = int(os.environ.get("PODQUERY_FUZZ_EXAMPLES", "300"))

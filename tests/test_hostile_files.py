@@ -11,17 +11,25 @@ import time
 from pathlib import Path
 
 import pytest
-
-from indexer import corpus, corpus_files
-from indexer.errors import InputError
-from indexer.model import EpisodeSource
-from indexer.sources import (parse_html_transcript, parse_json_transcript, parse_markdown, parse_plain_text, parse_srt,
-                             parse_vtt)
-from indexer.sources.chapters import parse_chapter_list, parse_chapters_json
-from indexer.sources.record_json import parse_records_text
-from indexer.sources.record_text import read_record_text
-from indexer.sources.rss import parse_feed
 from test_fuzz_parsers import attempt
+
+from indexer.datamodel import EpisodeSource
+from indexer.errors import InputError
+from indexer.ingest import corpus
+from indexer.ingest import files as corpus_files
+from indexer.ingest.formats.chapters import parse_chapter_list, parse_chapters_json
+from indexer.ingest.formats.record_json import parse_records_text
+from indexer.ingest.formats.record_text import read_record_text
+from indexer.ingest.formats.rss import parse_feed
+from indexer.ingest.registry import (
+    parse_html_transcript,
+    parse_json_transcript,
+    parse_markdown,
+    parse_plain_text,
+    parse_srt,
+    parse_vtt,
+)
+
 
 @pytest.mark.parametrize("depth", [100, 5_000, 200_000])
 def test_deep_nesting_is_refused_or_read(depth: int) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from indexer import store
-from indexer.build import _write, BuildReport
-from indexer.errors import IndexError_, QueryError
-from indexer.index import Index, IndexWriter
-from indexer.search import Searcher
-from indexer.settings import Settings
-from indexer.store import Filters
-
 from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
+
+from indexer.errors import IndexError_, QueryError
+from indexer.index import keyword_fts5
+from indexer.index.reader import Index
+from indexer.index.writer import IndexWriter
+from indexer.search.filters import Filters
+from indexer.index.updates import build_sources
+from indexer.search.searcher import Searcher
+from indexer.settings import Settings
 
 SETTINGS = Settings()
 
@@ -29,7 +29,7 @@ def _sources():
 
 
 def _build(path, embedder, sources=None):
-    return _write(path, SETTINGS, embedder, BuildReport(), sources or _sources(), fresh=True)
+    return build_sources(sources or _sources(), path, SETTINGS, embedder)
 
 
 def test_build_writes_manifest_sqlite_and_faiss(tmp_path):
@@ -110,9 +110,9 @@ def test_hostile_queries_are_searched_as_words(tmp_path, query):
 def test_query_validation():
     with pytest.raises(QueryError):
         Searcher.__new__(Searcher)  # noqa: B018 - construct nothing; check_query is module level
-        from indexer.search import check_query
+        from indexer.search.query import check_query
         check_query("   ", 10, "hybrid")
-    from indexer.search import check_query
+    from indexer.search.query import check_query
     with pytest.raises(QueryError):
         check_query("x" * 1001, 10, "hybrid")
     with pytest.raises(QueryError):
@@ -172,6 +172,6 @@ def test_failed_write_leaves_previous_index(tmp_path):
 
 
 def test_keyword_query_is_parameterised():
-    assert store.fts_query('"AI" OR (') == '"ai"'
-    assert store.fts_query('the who') == '"the" OR "who"'
-    assert store.fts_query("!!!") is None
+    assert keyword_fts5.fts_query('"AI" OR (') == '"ai"'
+    assert keyword_fts5.fts_query('the who') == '"the" OR "who"'
+    assert keyword_fts5.fts_query("!!!") is None

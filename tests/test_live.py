@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
-from indexer import build as builder
-from indexer.build import BuildReport, _write
-from indexer.live import LiveSearcher
-from indexer.settings import Settings
-
 from support import FakeEmbedder, make_source
+
+from indexer.index import updates as builder
+from indexer.index.live import LiveSearcher
+from indexer.index.updates import add_sources, build_sources
+from indexer.settings import Settings
 
 SETTINGS = Settings()
 
@@ -23,7 +23,7 @@ def _src(eid: str, word: str):
 def test_sees_added_and_removed_episodes_while_searching(tmp_path):
     emb = FakeEmbedder()
     path = tmp_path / "idx"
-    _write(path, SETTINGS, emb, BuildReport(), [_src("a", "compilers")], fresh=True)
+    build_sources([_src("a", "compilers")], path, SETTINGS, emb)
     live = LiveSearcher(path, emb, SETTINGS, interval=0.05)
     errors: list[Exception] = []
     seen: list[float] = []
@@ -43,7 +43,7 @@ def test_sees_added_and_removed_episodes_while_searching(tmp_path):
         t.start()
     time.sleep(0.2)
     added = time.monotonic()
-    _write(path, SETTINGS, emb, BuildReport(), [_src("b", "violins")], fresh=False)
+    add_sources([_src("b", "violins")], path, SETTINGS, emb)
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -7,18 +7,18 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from indexer.answer import NOT_FOUND, normalise, time_at
-from indexer.cli import main
-from indexer.errors import PodqueryError
-from indexer.index import Index
-from indexer.llm import (FALLBACK_WARNING, REMOVED, ChatClient, LLMAnswerer, build_messages, find_quote,
-                         parse_quotes, strip_quotes)
-from indexer.search import Searcher
-from indexer.settings import Settings
-
 from llm_server import FABRICATED, passages_in
 from service_support import free_port
+
+from indexer.answer.citations import NOT_FOUND, normalise, time_at
+from indexer.answer.chat import ChatClient
+from indexer.answer.generative import FALLBACK_WARNING, LLMAnswerer, build_messages
+from indexer.answer.quotes import REMOVED, find_quote, parse_quotes, strip_quotes
+from indexer.cli import main
+from indexer.errors import PodqueryError
+from indexer.index.reader import Index
+from indexer.search.searcher import Searcher
+from indexer.settings import Settings
 
 QUESTION = "What do secure enclaves let a cloud do with your code?"
 ENCLAVE_QUOTE = "Secure enclaves let a cloud run your code on data it can never read."
@@ -154,7 +154,7 @@ def test_a_stream_that_breaks_falls_back(searcher, chat):
 
 
 def test_cli_ask_with_llm(service_index, real_embedder, chat, monkeypatch, capsys):
-    monkeypatch.setattr("indexer.commands.load_embedder", lambda settings: real_embedder)
+    monkeypatch.setattr("indexer.cli.commands.load_embedder", lambda settings: real_embedder)
     monkeypatch.setenv("PODQUERY_LLM_MODEL", "quote")  # the stand-in's behaviour
     assert main(["ask", str(service_index), QUESTION, "--llm", chat.url, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

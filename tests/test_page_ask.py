@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from llm_server import FABRICATED, chat_server
 from browser_support import BROWSER_TESTS, new_page, screenshot
+from llm_server import FABRICATED, chat_server
 from service_support import XSS_TEXT, XSS_TITLE, start_server
 
 pytestmark = BROWSER_TESTS

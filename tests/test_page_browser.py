@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from browser_support import BROWSER_TESTS, new_page, screenshot
 from service_support import XSS_PODCAST, XSS_TITLE
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from indexer.build import BuildReport, _write
-from indexer.settings import Settings
 from browser_support import BROWSER_TESTS, new_page
 from service_support import LiveServer, audio_host, start_server
 from support import make_source
+
+from indexer.index.updates import build_sources
+from indexer.settings import Settings
 
 pytestmark = BROWSER_TESTS
 pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
@@ -56,7 +56,7 @@ def _sources(audio: str) -> list:
 def server(tmp_path_factory, real_embedder) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("xss")
     with audio_host(folder / "audio") as audio:
-        _write(folder / "index", Settings(), real_embedder, BuildReport(), _sources(audio), fresh=True)
+        build_sources(_sources(audio), folder / "index", Settings(), real_embedder)
         live = start_server(folder / "index", folder / "server.log")
         try:
             yield live

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
-
 from conftest import REPO
+
 from indexer.errors import InputError
-from indexer.sources.record_json import RecordJSON, normalise_date, parse_record_json, parse_records_text
+from indexer.ingest.formats.record_json import RecordJSON, normalise_date, parse_record_json, parse_records_text
 
 LAYOUT_DOC = REPO / "README.md"
 
@@ -25,7 +25,7 @@ def documented_example() -> dict[str, Any]:
 
 
 def test_documented_example_has_every_field() -> None:
-    from indexer.sources.record_json import KNOWN_FIELDS
+    from indexer.ingest.formats.record_json import KNOWN_FIELDS
 
     assert set(documented_example()) == KNOWN_FIELDS
 

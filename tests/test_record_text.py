@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import DATA
+
 from indexer.errors import InputError
-from indexer.sources.record_text import parse_record_text, read_record_text, sniff_record_text
+from indexer.ingest.formats.record_text import parse_record_text, read_record_text, sniff_record_text
 
 SEED = DATA / "000_63d314c80ff6c941.txt"
 

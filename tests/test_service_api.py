@@ -8,12 +8,14 @@ import typing
 
 import pytest
 from fastapi.testclient import TestClient
+from service_support import SLASH_ID, XSS_PODCAST
 
-from indexer.commands import hit_json
+from indexer.cli.commands import hit_json
+from indexer.datamodel import PASSAGE_KINDS
 from indexer.errors import PodqueryError, QueryError
-from indexer.index import Index
-from indexer.model import PASSAGE_KINDS
-from indexer.search import MODES, Searcher
+from indexer.index.reader import Index
+from indexer.search.query import MODES
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 from service import ServiceConfig, create_app
 from service.__main__ import main
@@ -21,8 +23,6 @@ from service.deps import get_searcher
 from service.errors import INTERNAL_ERROR
 from service.schemas import Kind, Mode
 from service.security import SECURITY_HEADERS
-
-from service_support import SLASH_ID, XSS_PODCAST
 
 ROUTES = {"/search", "/episodes", "/episodes/{episode_id}", "/podcasts", "/health", "/metrics"}
 

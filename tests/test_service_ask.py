@@ -13,14 +13,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-
-from indexer.answer import NOT_FOUND
-from indexer.llm import FALLBACK_WARNING
-from indexer.settings import Settings
-from service import ServiceConfig, create_app
-
 from llm_server import chat_server
 from service_support import free_port
+
+from indexer.answer.citations import NOT_FOUND
+from indexer.answer.generative import FALLBACK_WARNING
+from indexer.settings import Settings
+from service import ServiceConfig, create_app
 
 QUESTION = "What do secure enclaves let a cloud do with your code?"
 ENCLAVE_QUOTE = "Secure enclaves let a cloud run your code on data it can never read."

@@ -8,10 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from service_support import SLASH_ID, LiveServer
 
 from service.security import SECURITY_HEADERS
-
-from service_support import SLASH_ID, LiveServer
 
 # eight questions, each with one right episode; the concurrency test checks every answer against these
 QUERIES = {

@@ -11,12 +11,12 @@ import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import REPO
+from fastapi.testclient import TestClient
+from service_support import start_server
+
 from service.app import create_app
 from service.config import ServiceConfig
-from service_support import start_server
 
 KEY = "s3cret-key"
 RECORD = {

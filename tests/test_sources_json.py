@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
 from indexer.errors import InputError
-from indexer.sources import parse_json_transcript, parse_transcript, segments_from_dicts
+from indexer.ingest.formats.json_transcript import parse_json_transcript, segments_from_dicts
+from indexer.ingest.registry import parse_transcript
 
 T = FIXTURES / "transcripts"
 SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"

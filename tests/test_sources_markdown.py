@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from indexer.datamodel import Segment
 from indexer.errors import InputError
-from indexer.model import Segment
-from indexer.sources import parse_html_transcript, parse_markdown, parse_plain_text, parse_transcript
+from indexer.ingest.formats.html import parse_html_transcript
+from indexer.ingest.formats.markdown import parse_markdown
+from indexer.ingest.formats.plaintext import parse_plain_text
+from indexer.ingest.registry import parse_transcript
 from indexer.timecode import parse_timestamp
 
 T = FIXTURES / "transcripts"

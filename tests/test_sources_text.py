@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from indexer.datamodel import Segment
 from indexer.errors import InputError
-from indexer.model import Segment
-from indexer.sources import check_segments, detect_transcript_format, parse_transcript
-from indexer.sources.text import attribute_speakers, clean_text, split_speaker
-from indexer.sources.timeline import Paragraph, place_paragraphs
+from indexer.ingest.registry import detect_transcript_format, parse_transcript
+from indexer.ingest.text import attribute_speakers, clean_text, split_speaker
+from indexer.passages.timing import Paragraph, check_segments, place_paragraphs
 
 T = FIXTURES / "transcripts"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
 from indexer.errors import InputError
-from indexer.sources import parse_transcript, parse_vtt
+from indexer.ingest.formats.vtt import parse_vtt
+from indexer.ingest.registry import parse_transcript
 
 T = FIXTURES / "transcripts"
 SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"

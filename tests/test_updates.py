@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from indexer import build as builder
-from indexer.build import BuildReport, _write
-from indexer.errors import NotFound
-from indexer.index import Index
-from indexer.search import Searcher
-from indexer.settings import Settings
-
 from support import FakeEmbedder, make_source
+
+from indexer.errors import NotFound
+from indexer.index import updates as builder
+from indexer.index.reader import Index
+from indexer.index.updates import add_sources, build_sources
+from indexer.search.searcher import Searcher
+from indexer.settings import Settings
 
 LINES = [(i * 20.0, i * 20.0 + 20, f"Segment {i} talks about {w} in some detail today.", "Ann")
          for i, w in enumerate("compilers databases gardening rockets violins kernels tomatoes sailing".split())]
@@ -31,8 +30,8 @@ def test_add_remove_readd_round_trip(tmp_path, factory):
     settings = Settings(faiss_factory=factory)
     emb = FakeEmbedder()
     path = tmp_path / "idx"
-    _write(path, settings, emb, BuildReport(), [_episode("a")], fresh=True)
-    _write(path, settings, emb, BuildReport(), [_episode("b")], fresh=False)
+    build_sources([_episode("a")], path, settings, emb)
+    add_sources([_episode("b")], path, settings, emb)
     assert _ids(path) == {"a", "b"}
     builder.remove(["a"], path, settings, emb)
     assert _ids(path) == {"b"}
@@ -44,7 +43,7 @@ def test_add_remove_readd_round_trip(tmp_path, factory):
         report = builder.compact(path, settings, emb)
         assert report.removed > 0 and Index.open(path).counts()["tombstones"] == 0
         assert len(Index.open(path).vectors) == Index.open(path).counts()["passages"]
-    _write(path, settings, emb, BuildReport(), [_episode("a")], fresh=False)
+    add_sources([_episode("a")], path, settings, emb)
     assert _ids(path) == {"a", "b"}
     with pytest.raises(NotFound):
         builder.remove(["nope"], path, settings, emb)
@@ -55,11 +54,11 @@ def test_readding_with_one_changed_chapter_embeds_only_changed_passages(tmp_path
     settings = Settings()
     emb = FakeEmbedder()
     path = tmp_path / "idx"
-    _write(path, settings, emb, BuildReport(), [_episode("a"), _episode("b")], fresh=True)
+    build_sources([_episode("a"), _episode("b")], path, settings, emb)
     total = Index.open(path).counts()["passages"]
     changed = _episode("a", chapters=((0, "One"), (80, "Second half")))  # retitle chapter 2 only
     emb.texts_embedded = 0
-    report = _write(path, settings, emb, BuildReport(), [changed], fresh=False)
+    report = add_sources([changed], path, settings, emb)
     # the chapter passage and the transcript passages of chapter 2 change; chapter 1's do not
     assert 0 < emb.texts_embedded == report.embedded < report.passages
     index = Index.open(path)
@@ -68,16 +67,16 @@ def test_readding_with_one_changed_chapter_embeds_only_changed_passages(tmp_path
     assert titles == {"One", "Second half"}
     # the same episode again changes nothing and embeds nothing
     emb.texts_embedded = 0
-    _write(path, settings, emb, BuildReport(), [changed], fresh=False)
+    add_sources([changed], path, settings, emb)
     assert emb.texts_embedded == 0
 
 
 def test_reused_vectors_are_the_real_ones(tmp_path, real_embedder):
     settings = Settings()
     path = tmp_path / "idx"
-    _write(path, settings, real_embedder, BuildReport(), [_episode("a")], fresh=True)
+    build_sources([_episode("a")], path, settings, real_embedder)
     before = Searcher(Index.open(path), real_embedder, settings).search("rockets", k=3, mode="semantic").hits
-    _write(path, settings, real_embedder, BuildReport(), [_episode("a")], fresh=False)
+    add_sources([_episode("a")], path, settings, real_embedder)
     after = Searcher(Index.open(path), real_embedder, settings).search("rockets", k=3, mode="semantic").hits
     assert [(h.text, round(h.explain["semantic"]["score"], 4)) for h in before] == \
         [(h.text, round(h.explain["semantic"]["score"], 4)) for h in after]

@@ -31,15 +31,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from indexer.answer import ExtractiveAnswerer
+from indexer.answer.extractive import ExtractiveAnswerer
+from indexer.answer.generative import LLMAnswerer, answerer_for
 from indexer.errors import QueryError
-from indexer.llm import LLMAnswerer, answerer_for
-from indexer.search import check_query
-from indexer.store import Filters
+from indexer.search.filters import Filters
+from indexer.search.query import check_query
 
+from ..ask_schemas import AnswerOut, AskRequest
 from ..deps import get_resources
 from ..errors import INTERNAL_ERROR
-from ..ask_schemas import AnswerOut, AskRequest
 from ..schemas import ErrorOut
 from ..state import Resources
 

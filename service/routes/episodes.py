@@ -6,12 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from indexer import store
 from indexer.timecode import audio_link, format_timestamp
 
 from ..deps import IndexDep
-from ..schemas import (ChapterOut, EpisodeDetail, EpisodeList, EpisodeListParams, EpisodeSummary, ErrorOut,
-                       PodcastList, PodcastOut)
+from ..schemas import (
+    ChapterOut,
+    EpisodeDetail,
+    EpisodeList,
+    EpisodeListParams,
+    EpisodeSummary,
+    ErrorOut,
+    PodcastList,
+    PodcastOut,
+)
 
 router = APIRouter(tags=["episodes"])
 _UNAVAILABLE = {503: {"model": ErrorOut, "description": "The index is not loaded"}}
@@ -20,11 +27,11 @@ _UNAVAILABLE = {503: {"model": ErrorOut, "description": "The index is not loaded
 @router.get("/episodes", summary="List episodes, newest first", responses=_UNAVAILABLE)
 def list_episodes(params: Annotated[EpisodeListParams, Query()], index: IndexDep) -> EpisodeList:
     """A page of episodes (optionally of one podcast) and the total, for paging with `limit` and `offset`."""
-    rows, total = store.list_episodes(index.conn, params.podcast, params.limit, params.offset)
+    rows, total = index.list_episodes(params.podcast, params.limit, params.offset)
     episodes = [
-        EpisodeSummary(id=r["id"], podcast=r["podcast"], title=r["title"], published=r["published"],
-                       duration_s=r["duration_s"], duration=format_timestamp(r["duration_s"]), url=r["url"],
-                       audio_url=r["audio_url"], passages=r["passages"], chapters=r["chapters"])
+        EpisodeSummary(id=r.id, podcast=r.podcast, title=r.title, published=r.published, duration_s=r.duration_s,
+                       duration=format_timestamp(r.duration_s), url=r.url, audio_url=r.audio_url,
+                       passages=r.passages, chapters=r.chapters)
         for r in rows
     ]
     return EpisodeList(total=total, limit=params.limit, offset=params.offset, episodes=episodes)
@@ -57,6 +64,5 @@ def get_episode(episode_id: Annotated[str, Path(description="The episode id, as 
 @router.get("/podcasts", summary="Every podcast in the index with its episode count", responses=_UNAVAILABLE)
 def list_podcasts(index: IndexDep) -> PodcastList:
     """Podcasts by name: what the search page's podcast filter offers."""
-    rows = store.list_podcasts(index.conn)
-    return PodcastList(podcasts=[PodcastOut(name=r["name"], episodes=r["episodes"], latest=r["latest"])
-                                 for r in rows])
+    return PodcastList(podcasts=[PodcastOut(name=p.name, episodes=p.episodes, latest=p.latest)
+                                 for p in index.list_podcasts()])

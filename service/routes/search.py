@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-
 from ..deps import SearcherDep
 from ..schemas import ErrorOut, HitOut, SearchParams, SearchResponse
 

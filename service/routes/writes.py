@@ -14,10 +14,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 
-from indexer import build as builder
+from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
-from indexer.model import EpisodeSource
-from indexer.sources.record_json import parse_record_json
+from indexer.index import updates as builder
+from indexer.ingest.formats.record_json import parse_record_json
 
 from ..deps import get_resources
 from ..schemas import ErrorOut, WriteResult

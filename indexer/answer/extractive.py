@@ -1,0 +1,119 @@
+"""The extractive answerer: retrieve (hybrid), pick the sentences that answer, quote them with their seconds.
+
+The default answerer is extractive: it can only say what was said. Every citation is checked against the stored
+passage text before it is returned; an answer without a verified citation is not given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.answer.citations import NOT_FOUND, Answer, cite, verify
+from indexer.passages.sentences import sentence_spans
+from indexer.search.filters import Filters
+from indexer.search.hits import Hit
+from indexer.search.query import WORD, query_terms
+from indexer.search.searcher import Searcher
+
+# Below this question-sentence cosine nothing retrieved answers the question. On the 20 demo questions the best
+# sentence scored 0.46-0.92 and on absent topics 0.14-0.28; the threshold sits between (bench/README.md,
+# "answer threshold")
+MIN_ANSWER_SCORE = 0.38
+
+
+@dataclass(frozen=True)
+class Sentence:
+    hit: int  # index into the hits
+    start: int  # character offsets in the passage text
+    end: int
+
+    def text(self, hits: Sequence[Hit]) -> str:
+        return hits[self.hit].text[self.start:self.end].strip()
+
+
+def keyword_overlap(terms: list[str], sentence: str) -> float:
+    """Share of the question's content words (its `query_terms`; 5-letter prefixes stand in for stems) found in
+    the sentence."""
+    if not terms:
+        return 0.0
+    words = {w.lower()[:5] for w in WORD.findall(sentence)}
+    return sum(1 for t in terms if t[:5] in words) / len(terms)
+
+
+class ExtractiveAnswerer:
+    """Picks the sentence (or two consecutive ones) that best answers the question, by embedding and keywords."""
+
+    name = "extractive"
+
+    def __init__(self, searcher: Searcher, passages: int = 6, keyword_weight: float = 0.15) -> None:
+        if searcher.embedder is None:
+            raise ValueError("the extractive answerer needs the embedding model")
+        self.searcher = searcher
+        self.passages = passages
+        self.keyword_weight = keyword_weight
+
+    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        hits = self.searcher.search(question, k=k or self.passages, filters=filters).hits
+        answer = self._answer(question, hits)
+        answer.took_ms = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+    def _supporting(self, hits: list[Hit], sentences: list[Sentence], vectors: np.ndarray, cosine: np.ndarray,
+                    score: np.ndarray, best: int, most: int = 2) -> list[int]:
+        """Up to `most` more sentences from other passages that also answer. When the best answer is untimed (a
+        summary or highlight), the moment it describes comes first: the timed sentence of the same episode
+        closest to that answer, so the listener can play where it is said."""
+        chosen = sentences[best]
+        order = [int(j) for j in np.argsort(-score) if sentences[int(j)].hit != chosen.hit]
+        picked: list[int] = []
+        if hits[chosen.hit].start_s is None:
+            episode = hits[chosen.hit].episode.id
+            timed = [j for j in order if hits[sentences[j].hit].start_s is not None
+                     and hits[sentences[j].hit].episode.id == episode and cosine[j] >= 0.8 * MIN_ANSWER_SCORE]
+            if timed:
+                picked.append(max(timed, key=lambda j: float(vectors[j] @ vectors[best])))
+        used = {chosen.hit} | {sentences[j].hit for j in picked}
+        for j in order:
+            if len(picked) >= most:
+                break
+            if sentences[j].hit not in used and cosine[j] >= MIN_ANSWER_SCORE:
+                picked.append(j)
+                used.add(sentences[j].hit)
+        return picked
+
+    def _answer(self, question: str, hits: list[Hit]) -> Answer:
+        sentences = [Sentence(i, s, e) for i, h in enumerate(hits) for s, e in sentence_spans(h.text)
+                     if len(h.text[s:e].split()) >= 4]
+        if not sentences:
+            return Answer(question, False, NOT_FOUND, [], hits)
+        texts = [s.text(hits) for s in sentences]
+        vectors = self.searcher.embedder.embed([question] + texts)
+        question_vector, vectors = vectors[0], vectors[1:]
+        cosine = vectors @ question_vector
+        terms = query_terms(question)
+        keywords = np.array([keyword_overlap(terms, text) for text in texts])
+        score = cosine + self.keyword_weight * keywords
+        best = int(np.argmax(score))
+        if float(cosine[best]) < MIN_ANSWER_SCORE:
+            return Answer(question, False, NOT_FOUND, [], hits, score=round(float(cosine[best]), 4))
+        chosen = sentences[best]
+        span_end = chosen.end
+        # a short best sentence, or a next sentence nearly as relevant, continues the answer
+        nxt = best + 1
+        if nxt < len(sentences) and sentences[nxt].hit == chosen.hit and (
+                len(chosen.text(hits).split()) < 10 or score[nxt] >= 0.9 * score[best]):
+            span_end = sentences[nxt].end
+        citations = [cite(1, hits[chosen.hit], chosen.start, span_end)]
+        for j in self._supporting(hits, sentences, vectors, cosine, score, best):
+            citations.append(cite(len(citations) + 1, hits[sentences[j].hit], sentences[j].start, sentences[j].end))
+        stored = self.searcher.stored_texts([c.passage_id for c in citations])
+        citations, dropped = verify(citations, stored)
+        if not citations:
+            return Answer(question, False, NOT_FOUND, [], hits, dropped_citations=dropped)
+        return Answer(question, True, citations[0].quote, citations, hits, score=round(float(cosine[best]), 4),
+                      dropped_citations=dropped)

@@ -1,0 +1,107 @@
+"""Reading an index: `Index.open(DIR)` opens the generation the manifest names, read-only.
+
+Layout: `DIR/manifest.json` names the current generation `DIR/gen-.../`, which holds `passages.sqlite` (metadata,
+passages and the FTS5 keyword table) and `vectors.faiss`. `Index` is the only owner of those handles: the
+searcher, the service and evaluation ask it for what they need.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.datamodel import Episode
+from indexer.errors import IndexError_, NotFound
+from indexer.index import keyword_fts5, store
+from indexer.index.manifest import Manifest
+from indexer.index.records import EpisodeListing, PodcastListing, StoredPassage
+from indexer.index.vectors import VectorIndex
+from indexer.search.filters import Filters
+
+DB_FILE = "passages.sqlite"
+VECTORS_FILE = "vectors.faiss"
+GEN_PREFIX = "gen-"
+
+Ranked = list[tuple[int, float]]
+
+
+class Index:
+    """A read-only view of one generation: manifest, SQLite store and FAISS vectors. Thread-safe for reads."""
+
+    def __init__(self, path: Path, manifest: Manifest, conn: sqlite3.Connection, vectors: VectorIndex) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.conn = conn  # white-box tests read it; library code goes through the methods below
+        self.vectors = vectors
+
+    @classmethod
+    def open(cls, path: Path | str, *, mmap: bool = False) -> "Index":
+        path = Path(path)
+        manifest = Manifest.read(path)
+        gen = path / manifest.generation
+        db, vec = gen / DB_FILE, gen / VECTORS_FILE
+        for file in (db, vec):
+            if not file.is_file():
+                raise IndexError_(f"{path} is damaged: {file} is missing; rebuild with python -m indexer build")
+        try:
+            conn = store.connect(db, readonly=True)
+            conn.execute("SELECT count(*) FROM passages").fetchone()
+            vectors = VectorIndex.load(vec, mmap=mmap)
+        except (sqlite3.Error, RuntimeError) as exc:
+            raise IndexError_(f"{path} is damaged ({exc}); rebuild with python -m indexer build") from exc
+        if vectors.dimension != manifest.model.get("dimension"):
+            raise IndexError_(f"{path}: vectors have {vectors.dimension} dims, manifest says "
+                              f"{manifest.model.get('dimension')}; rebuild the index")
+        return cls(path, manifest, conn, vectors)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- metadata: what the routes, the CLI and evaluation read
+
+    def episode(self, episode_id: str) -> Episode:
+        found = store.get_episode(self.conn, episode_id)
+        if found is None:
+            raise NotFound(f"no episode {episode_id!r} in this index")
+        return found
+
+    def counts(self) -> dict[str, object]:
+        return store.counts(self.conn)
+
+    def list_episodes(self, podcast: str | None = None, limit: int = 20,
+                      offset: int = 0) -> tuple[list[EpisodeListing], int]:
+        """One page of episodes (newest first, undated last) and the total that match."""
+        return store.list_episodes(self.conn, podcast, limit, offset)
+
+    def list_podcasts(self) -> list[PodcastListing]:
+        return store.list_podcasts(self.conn)
+
+    def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """Stored passages by id (ids not in the index are left out)."""
+        return store.passages_by_id(self.conn, ids)
+
+    def episode_passages(self, episode_id: str) -> list[tuple[int, str, float | None, float | None]]:
+        """(id, kind, start_s, end_s) of each passage of an episode."""
+        return store.episode_passages(self.conn, episode_id)
+
+    # --- retrieval: what the retrievers call
+
+    def allowed_ids(self, filters: Filters) -> list[int] | None:
+        """Ids of every passage the filters allow; None when nothing is filtered (everything is allowed)."""
+        return store.filtered_ids(self.conn, filters) if filters.active() else None
+
+    def keyword_search(self, terms: Sequence[str], depth: int, filters: Filters) -> Ranked:
+        """Best `depth` passages for the terms by bm25, the filters applied inside the same query."""
+        return keyword_fts5.search(self.conn, terms, depth, store.filter_clause(filters))
+
+    def vector_search(self, queries: np.ndarray, depth: int, allowed: Sequence[int] | None) -> list[Ranked]:
+        """Top `depth` (id, cosine) per query vector, only among `allowed` ids when given."""
+        return self.vectors.search(queries, depth, allowed)
+
+
+def open_index(path: Path | str, *, mmap: bool = False) -> Index:
+    """Open the index at `path` for reading (`Index.open`); IndexError_ says what is wrong and how to fix it."""
+    return Index.open(path, mmap=mmap)

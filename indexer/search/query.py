@@ -1,0 +1,60 @@
+"""A search request in the library's terms: its modes and limits (defined once, for the CLI, the service and
+the page), its validation, and how a user's text becomes terms for matching and highlighting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from indexer.errors import QueryError
+
+MODES = ("hybrid", "keyword", "semantic")
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+MAX_OFFSET = 1000  # the searcher ranks (offset + k) * 3 candidates; an unbounded offset is a cheap DoS
+
+WORD = re.compile(r"\w+", re.UNICODE)
+# Function words only: matching "for" or "the" with OR semantics adds noise hits, never the answer
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from how i in is it its of on or that the this to was what when where which who "
+    "why with you your do does did can could would should will about into than then there these those we they "
+    "he she his her them our us me my".split()
+)
+
+
+def query_terms(query: str) -> list[str]:
+    """Lowercased content words of the query, in order, deduplicated (stop words kept only if nothing else is left)."""
+    words = [w.lower() for w in WORD.findall(query)]
+    content = [w for w in words if w not in STOP_WORDS]
+    return list(dict.fromkeys(content or words))
+
+
+def term_matches(word: str, terms: Sequence[str]) -> bool:
+    """Whether a word of a passage matches one of the query's `terms`.
+
+    A shared 5-letter prefix stands in for stemming: "enclaves" ~ "enclave", "computing" ~ "compute".
+    """
+    w = word.lower()
+    return any(w == t or (len(t) >= 5 and len(w) >= 5 and w[:5] == t[:5]) for t in terms)
+
+
+def terms_in(text: str, terms: Sequence[str]) -> int:
+    """How many distinct query terms occur in the text (by `term_matches`): what picks the segment to seek to."""
+    words = WORD.findall(text)
+    return len({t for t in terms for w in words if term_matches(w, [t])})
+
+
+def check_query(query: str, k: int, mode: str, offset: int = 0) -> str:
+    """Validate a request the same way for the CLI, the service and the library; returns the stripped query."""
+    text = (query or "").strip()
+    if not text:
+        raise QueryError("the query is empty: type some words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+    if mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if not 1 <= k <= MAX_K:
+        raise QueryError(f"k must be between 1 and {MAX_K}, got {k}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be between 0 and {MAX_OFFSET}, got {offset}")
+    return text
