@@ -44,7 +44,12 @@ _EXPORTS = {
     "Answer": "indexer.answer.citations", "Citation": "indexer.answer.citations",
     "ExtractiveAnswerer": "indexer.answer.extractive", "answerer_for": "indexer.answer.generative",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "Answer", "BuildReport", "Chapter", "Citation", "Embedder", "Episode", "EpisodeSource",
+    "ExtractiveAnswerer", "Filters", "Hit", "Index", "IndexError_", "InputError", "LiveSearcher", "MAX_K",
+    "MAX_OFFSET", "MAX_QUERY_CHARS", "MODES", "NotFound", "PASSAGE_KINDS", "Passage", "PodqueryError",
+    "QueryError", "Retriever", "SearchResult", "Searcher", "Segment", "Settings", "Transcript", "add",
+    "add_sources", "answerer_for", "build", "build_sources", "compact", "episode_passages", "load_embedder",
+    "load_sources", "open_index", "parse_transcript", "remove"]  # every name in _EXPORTS (a test checks)
 
 
 def __getattr__(name: str) -> Any:
