@@ -20,7 +20,7 @@ class InputError(PodqueryError):
         place = ":".join(p for p in (self.source, self.where) if p)
         return f"{place}: {self.problem}" if place else self.problem
 
-    def at(self, source: str) -> "InputError":
+    def at(self, source: str) -> InputError:
         """The same error with the file it came from filled in (parsers see text, callers know the path)."""
         if self.source:
             return self

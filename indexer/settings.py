@@ -45,7 +45,7 @@ class Settings:
         return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}.get(retriever, 1.0)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Settings from `PODQUERY_*` variables; unset ones keep their defaults."""
         d = cls()
         chunk = ChunkSettings(

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite (browser tests need Chromium: installed here when apt-get is usable).
+# Set up and run the tests. No argument: every tier (browser tests need Chromium: installed here when apt-get is
+# usable). `--fast`: the unit tier only (tests/unit/, `pytest -m unit`: no model, no server, no browser, no
+# ../shared), under a minute and without installing Chromium. Any other arguments go to pytest as they are.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  # tests/unit as well as the marker, unless a path was given: pytest then imports only the unit modules (not torch,
+  # fastapi or playwright), which halves the run; the marker alone would still select the same tests
+  given_path=0
+  for arg in "$@"; do [ -e "${arg%%::*}" ] && given_path=1; done
+  [ "$given_path" = 1 ] || set -- "$@" tests/unit
+  set -- -m unit "$@"
+elif [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "==> installing Chromium for the browser tests"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "could not install chromium; browser tests will be skipped"

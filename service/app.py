@@ -22,13 +22,13 @@ from indexer import __version__
 from indexer.errors import PodqueryError
 from indexer.index.embedding import Embedder
 
-from .bodylimit import BodyLimitMiddleware
 from .config import ServiceConfig
 from .errors import CatchAllMiddleware, install_error_handlers
-from .metrics import Metrics, MetricsMiddleware
-from .ratelimit import RateLimitMiddleware
+from .middleware.bodylimit import BodyLimitMiddleware
+from .middleware.metrics import Metrics, MetricsMiddleware
+from .middleware.ratelimit import RateLimitMiddleware
+from .middleware.security import SecurityHeadersMiddleware
 from .routes import ask, episodes, ops, search, writes
-from .security import SecurityHeadersMiddleware
 from .state import Resources, load_resources
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import PodqueryError
 from indexer.settings import Settings
 
-from .ratelimit import parse_rate
+from .middleware.ratelimit import parse_rate
 
 DEFAULT_HOST = "127.0.0.1"  # local-first: reachable from this machine only unless asked otherwise
 DEFAULT_PORT = 8000
@@ -49,7 +50,7 @@ class ServiceConfig:
     write_rate_limit: str = DEFAULT_WRITE_RATE_LIMIT
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "ServiceConfig":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
         `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, plus the library's own
         `PODQUERY_*` settings."""
@@ -72,14 +73,17 @@ class ServiceConfig:
             settings=Settings.from_env(),
         ).checked()
 
-    def with_overrides(self, **changes: object) -> "ServiceConfig":
-        """A copy with the given fields replaced (None values are ignored: an unset option keeps the env value)."""
+    def with_overrides(self, **changes: Any) -> ServiceConfig:
+        """A copy with the given fields replaced (None values are ignored: an unset option keeps the env value).
+
+        `Any` because each field has its own type (as in `dataclasses.replace`); `checked()` vets the values.
+        """
         kept = {k: v for k, v in changes.items() if v is not None}
         if isinstance(kept.get("index"), str):
-            kept["index"] = Path(kept["index"])  # type: ignore[arg-type]
-        return replace(self, **kept).checked()  # type: ignore[arg-type]
+            kept["index"] = Path(kept["index"])
+        return replace(self, **kept).checked()
 
-    def checked(self) -> "ServiceConfig":
+    def checked(self) -> ServiceConfig:
         """Refuse values that would only fail later, with a message naming the setting."""
         if not 0 < self.port < 65536:
             raise PodqueryError(f"port must be between 1 and 65535, got {self.port}")

@@ -14,7 +14,7 @@ from indexer.errors import IndexError_
 from indexer.index.reader import Index
 from indexer.search.searcher import Searcher
 
-from .metrics import Metrics
+from .middleware.metrics import Metrics
 from .state import Resources
 
 

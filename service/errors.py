@@ -1,7 +1,8 @@
 """Errors to HTTP statuses, in one place: the library's errors keep their messages, anything else is a 500.
 
 Request validation -> 422 in FastAPI's shape, its echoed input cut short and lone surrogates replaced (a JSON body
-may spell them as `\ud800` escapes, and UTF-8 cannot carry them back); QueryError and InputError -> 422, NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
+may spell them as `\ud800` escapes, and UTF-8 cannot carry them back); QueryError and InputError -> 422,
+NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
 Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
 exception text ever reaches a client.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,7 @@ class Resources:
         return self.live.searcher.index
 
     @property
-    def counts(self) -> dict[str, object]:
+    def counts(self) -> Mapping[str, object]:
         """The current generation's counts, as its manifest recorded them (no query on the event loop)."""
         return self.index.manifest.counts
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: where the large real corpora live (skipped without them) and the real model, loaded once."""
+"""Shared fixtures: where the large real corpora live (skipped without them) and the real model, loaded once.
+
+Also the test tiers: each test gets the marker of the folder it lives in (tests/unit/ -> `unit`, ...), so
+`pytest -m unit` runs the fast tier without a decorator on every test.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,28 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-FIXTURES = REPO / "tests" / "fixtures"
+TESTS = REPO / "tests"
+FIXTURES = TESTS / "fixtures"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+# one folder under tests/ per tier, named as its marker (registered in pyproject.toml)
+TIERS = ("unit", "model", "service", "browser", "corpus", "fuzz", "crash")
 requires_corpus = pytest.mark.skipif(
     not SHARED_CORPUS.is_dir(),
     reason="../shared/corpus is absent (it exists in CI and on dev machines); this test reads the large real corpora",
 )
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker, so the tier markers are there to select on
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier: the first folder of its path under tests/."""
+    for item in items:
+        path = item.path.resolve()
+        tier = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else None
+        if tier in TIERS:
+            item.add_marker(tier)
+        else:  # still run by the whole suite, but by no tier: say so rather than drop it from `--fast` silently
+            item.warn(pytest.PytestWarning(f"{item.nodeid} is in no tier folder ({', '.join(TIERS)}): "
+                                           "move it to tests/<tier>/"))
 
 
 @pytest.fixture(scope="session")

@@ -55,3 +55,26 @@ def make_source(episode_id: str, lines: list[tuple[float, float, str, str | None
                       duration_s=duration_s, audio_url=audio_url, summary=summary, chapters=chs)
     transcript = Transcript([Segment(s, e, t, sp) for s, e, t, sp in lines])
     return EpisodeSource(episode=episode, transcript=transcript, origin=f"{episode_id}.test")
+
+
+def index_sources() -> list[EpisodeSource]:
+    """ENCLAVE and GARDEN as two episodes of two podcasts, with chapters and dates: what the index tests build
+    (shared by the fake-embedder logic tests and the real-model feature tests, so both search the same index)."""
+    return [
+        make_source("enclave", ENCLAVE, podcast="AI Talk", title="Private AI with Illia",
+                    chapters=[(0, "Intro"), (30, "Secure Enclaves"), (110, "Tokens")], duration_s=150,
+                    published="2025-09-30"),
+        make_source("garden", GARDEN, podcast="Garden Hour", title="Roses and tomatoes", duration_s=80,
+                    published="2023-05-01"),
+    ]
+
+
+# eight 20-second segments on eight topics: what the update tests add, replace and remove
+TOPIC_LINES = [(i * 20.0, i * 20.0 + 20, f"Segment {i} talks about {w} in some detail today.", "Ann")
+               for i, w in enumerate("compilers databases gardening rockets violins kernels tomatoes sailing".split())]
+
+
+def topic_episode(eid: str, chapters: tuple[tuple[float, str], ...] = ((0, "One"), (80, "Two")),
+                  lines: list[tuple[float, float, str, str | None]] = TOPIC_LINES) -> EpisodeSource:
+    """A 160 s episode of TOPIC_LINES in two chapters; change `chapters` to re-add it with one chapter changed."""
+    return make_source(eid, lines, chapters=list(chapters), duration_s=160, title=f"Title {eid}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.answer.citations import NOT_FOUND, Answer, cite, verify
+from indexer.index.embedding import Embedder
 from indexer.passages.sentences import sentence_spans
 from indexer.search.filters import Filters
 from indexer.search.hits import Hit
@@ -53,6 +54,7 @@ class ExtractiveAnswerer:
         if searcher.embedder is None:
             raise ValueError("the extractive answerer needs the embedding model")
         self.searcher = searcher
+        self.embedder: Embedder = searcher.embedder  # checked above, so `_answer` needs no None check
         self.passages = passages
         self.keyword_weight = keyword_weight
 
@@ -92,7 +94,7 @@ class ExtractiveAnswerer:
         if not sentences:
             return Answer(question, False, NOT_FOUND, [], hits)
         texts = [s.text(hits) for s in sentences]
-        vectors = self.searcher.embedder.embed([question] + texts)
+        vectors = self.embedder.embed([question] + texts)
         question_vector, vectors = vectors[0], vectors[1:]
         cosine = vectors @ question_vector
         terms = query_terms(question)

@@ -124,7 +124,7 @@ class LLMAnswerer:
     def _fall_back(self, question: str, hits: list[Hit], exc: LLMError) -> Answer:
         log.warning("answering extractively: %s", exc)  # the endpoint and reason stay in the log, not the reply
         if self.fallback is not None:
-            answer = self.fallback._answer(question, hits)  # noqa: SLF001 - same hits, no second search
+            answer = self.fallback._answer(question, hits)  # the same hits: no second search
         else:
             answer = Answer(question, False, NOT_FOUND, [], hits)
         answer.warnings.append(FALLBACK_WARNING)

@@ -20,10 +20,8 @@ def quote_matches(reply: str) -> list[tuple[int, int, int, str]]:
     reading both would attribute some quotes to the wrong passage."""
     before = [(m.start(2), m.start(), m.end(), int(m.group(1)), m.group(2)) for m in _BEFORE.finditer(reply)]
     after = [(m.start(1), m.start(), m.end(), int(m.group(2)), m.group(1)) for m in _AFTER.finditer(reply)]
-    if before and after:
-        chosen = before if before[0][0] <= after[0][0] else after
-    else:
-        chosen = before or after
+    found = [styled for styled in (before, after) if styled]
+    chosen = min(found, key=lambda styled: styled[0][0], default=[])  # on a tie min keeps the first: `before`
     return [(start, end, n, quote) for _, start, end, n, quote in sorted(chosen) if quote.strip()]
 
 

@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indexer.cli.parser import EXIT_OK, EXIT_SKIPPED
 from indexer.errors import PodqueryError
@@ -23,7 +23,8 @@ from indexer.settings import Settings
 from indexer.timecode import format_timestamp
 
 if TYPE_CHECKING:
-    from indexer.answer.extractive import Citation
+    from indexer.answer.citations import Citation
+    from indexer.datamodel import EpisodeSource, Passage
     from indexer.index.embedding import Embedder
 
 EPISODE_FIELDS = ("id", "podcast", "title", "published", "duration_s", "url", "audio_url", "summary", "topics",
@@ -135,7 +136,8 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     report = BuildReport()
     sources = read_sources(args.sources, report, args.media)
     count = TokenCounter(settings.chunk.encoding)
-    episodes, passages = [], []
+    episodes: list[dict[str, object]] = []
+    passages: list[dict[str, object]] = []
     for src in sources:
         ps = episode_passages(src.episode, src.transcript, settings.chunk, count)
         ep = asdict(src.episode)
@@ -149,7 +151,7 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     return _report_problems(report)
 
 
-def _print_outline(src, passages) -> None:  # noqa: ANN001 - EpisodeSource, list[Passage]
+def _print_outline(src: EpisodeSource, passages: list[Passage]) -> None:
     ep = src.episode
     print(f"{ep.id}: {ep.title or '(untitled)'}")
     print(f"  podcast: {ep.podcast or '-'}  published: {ep.published or '-'}  "
@@ -180,8 +182,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     index = Index.open(args.index)
     embedder = None if args.mode == "keyword" else load_embedder(settings)
     searcher = Searcher(index, embedder, settings)
-    options = dict(k=args.k, mode=args.mode, filters=_filters(args), offset=args.offset,
-                   group_by_episode=args.group_by_episode)
+    options: dict[str, Any] = {"k": args.k, "mode": args.mode, "filters": _filters(args), "offset": args.offset,
+                               "group_by_episode": args.group_by_episode}
     if args.queries is not None:
         try:
             lines = [ln.strip() for ln in args.queries.read_text(encoding="utf-8").splitlines() if ln.strip()]

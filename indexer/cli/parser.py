@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from indexer import __version__
+from indexer.datamodel import PASSAGE_KINDS
+from indexer.search.query import MODES
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 
@@ -19,6 +21,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `python -m indexer`, in the order `--help` lists them.
+
+    One piece: a declarative table read top to bottom like the help it prints; split, it would only scatter it.
+    """
     p = _Parser(prog="python -m indexer", description="podquery: index podcast episodes and search them.")
     p.add_argument("--version", action="version", version=f"podquery {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -42,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--queries", type=Path, help="one query per line; prints one JSON object per line")
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--offset", type=int, default=0)
-    s.add_argument("--mode", default="hybrid", choices=["hybrid", "keyword", "semantic"])
+    s.add_argument("--mode", default="hybrid", choices=MODES)
     s.add_argument("--podcast")
     s.add_argument("--episode")
     s.add_argument("--speaker")
-    s.add_argument("--kind", choices=["transcript", "summary", "highlight", "chapter"])
+    s.add_argument("--kind", choices=PASSAGE_KINDS)
     s.add_argument("--after", help="published on or after (YYYY-MM-DD)")
     s.add_argument("--before", help="published on or before (YYYY-MM-DD)")
     s.add_argument("--group-by-episode", action="store_true", help="best passage per episode")
@@ -79,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="measure hit@k, MRR@10 and nDCG@10 on a queries file (bench/README.md)")
     e.add_argument("index", type=Path)
     e.add_argument("queries", type=Path, help='JSON Lines: {"qid", "query", "episode", "start_s", "end_s", "group"?}')
-    e.add_argument("--mode", default="hybrid", choices=["hybrid", "keyword", "semantic"])
+    e.add_argument("--mode", default="hybrid", choices=MODES)
     e.add_argument("--k", type=int, default=10)
     e.add_argument("--json", action="store_true")
 

@@ -57,8 +57,14 @@ class Query:
     exclude_kinds: tuple[str, ...] = ()
 
     @property
+    def span(self) -> tuple[float, float] | None:
+        """The target range [start_s, end_s) of a moment-level query; None for an episode-level one (`read_queries`
+        accepts both times or neither)."""
+        return None if self.start_s is None or self.end_s is None else (self.start_s, self.end_s)
+
+    @property
     def moment(self) -> bool:
-        return self.start_s is not None
+        return self.span is not None
 
 
 @dataclass(frozen=True)
@@ -161,12 +167,13 @@ def is_relevant(query: Query, passage: Candidate) -> bool:
     """The judging rule: the target episode, and for a moment an overlap of [start_s, end_s] with [start, end)."""
     if passage.episode != query.episode or passage.kind in query.exclude_kinds:
         return False
-    if not query.moment:
+    if query.span is None:
         return True
     if passage.start_s is None:
         return False
+    start_s, end_s = query.span
     end = passage.end_s if passage.end_s is not None else passage.start_s
-    return passage.start_s < query.end_s and (end > query.start_s or passage.start_s >= query.start_s)
+    return passage.start_s < end_s and (end > start_s or passage.start_s >= start_s)
 
 
 def score(queries: Sequence[Query], ranked: dict[str, list[Candidate]], pool: dict[str, list[Candidate]],
@@ -187,11 +194,12 @@ def score(queries: Sequence[Query], ranked: dict[str, list[Candidate]], pool: di
         run += [ir_measures.ScoredDoc(q.qid, str(c.id), float(k - r)) for r, c in enumerate(hits)]
         ranks = [r for r, c in enumerate(hits, start=1) if c.id in relevant]
         outcome = Outcome(q.qid, q.group, [c.id for c in hits], ranks, {})
-        if ranks and q.moment:
+        if ranks and q.span is not None:
+            target_s = q.span[0]
             first = hits[ranks[0] - 1]
             seek = first.seek_s if first.seek_s is not None else first.start_s
-            outcome.seek_error_s = abs(seek - q.start_s) if seek is not None else None
-            outcome.start_error_s = abs(first.start_s - q.start_s) if first.start_s is not None else None
+            outcome.seek_error_s = abs(seek - target_s) if seek is not None else None
+            outcome.start_error_s = abs(first.start_s - target_s) if first.start_s is not None else None
         outcomes.append(outcome)
     by_qid = {o.qid: o for o in outcomes}
     names = {str(m): name for name, m in measures.items()}
@@ -250,8 +258,8 @@ def evaluate(searcher: Searcher, queries: Sequence[Query], *, mode: str = "hybri
         for n in range(0, len(todo), batch_size):
             batch = todo[n:n + batch_size]
             results = searcher.search_batch([q.query for q in batch], k=fetch, mode=mode)
-            for q, result in zip(batch, results):
-                ranked[q.qid] = [_candidate(h) for h in result.hits]
+            for q, found in zip(batch, results, strict=True):  # one result per query
+                ranked[q.qid] = [_candidate(h) for h in found.hits]
     seconds = time.perf_counter() - started
     result = score(queries, ranked, episode_pool(searcher, (q.episode for q in queries)), k=k,
                    label=label or mode)

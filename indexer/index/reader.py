@@ -17,7 +17,7 @@ from indexer.datamodel import Episode
 from indexer.errors import IndexError_, NotFound
 from indexer.index import keyword_fts5, store
 from indexer.index.manifest import Manifest
-from indexer.index.records import EpisodeListing, PodcastListing, StoredPassage
+from indexer.index.records import EpisodeListing, IndexCounts, PodcastListing, StoredPassage
 from indexer.index.vectors import VectorIndex
 from indexer.search.filters import Filters
 
@@ -38,7 +38,7 @@ class Index:
         self.vectors = vectors
 
     @classmethod
-    def open(cls, path: Path | str, *, mmap: bool = False) -> "Index":
+    def open(cls, path: Path | str, *, mmap: bool = False) -> Index:
         path = Path(path)
         manifest = Manifest.read(path)
         gen = path / manifest.generation
@@ -68,7 +68,7 @@ class Index:
             raise NotFound(f"no episode {episode_id!r} in this index")
         return found
 
-    def counts(self) -> dict[str, object]:
+    def counts(self) -> IndexCounts:
         return store.counts(self.conn)
 
     def list_episodes(self, podcast: str | None = None, limit: int = 20,

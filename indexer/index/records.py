@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,13 @@ class PodcastListing:
     name: str
     episodes: int
     latest: str | None
+
+
+class IndexCounts(TypedDict):
+    """How much an index holds (`Index.counts()`); the manifest keeps a copy as plain JSON."""
+
+    tombstones: int  # removed passages whose vectors wait for `compact` (HNSW cannot remove)
+    episodes: int
+    podcasts: int
+    passages: int
+    passages_by_kind: dict[str, int]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.datamodel import Chapter, Episode, Passage
 from indexer.index import keyword_fts5
-from indexer.index.records import EpisodeListing, PodcastListing, StoredPassage
+from indexer.index.records import EpisodeListing, IndexCounts, PodcastListing, StoredPassage
 from indexer.passages.context import context_fields
 from indexer.search.filters import Filters
 
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS chapters (
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY, episode_id TEXT NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
     kind TEXT NOT NULL, text TEXT NOT NULL, start_s REAL, end_s REAL, chapter_index INTEGER,
-    chapter_title TEXT, speakers TEXT NOT NULL, time_estimated INTEGER NOT NULL, marks TEXT NOT NULL,  -- Passage.segment_starts as JSON
+    chapter_title TEXT, speakers TEXT NOT NULL, time_estimated INTEGER NOT NULL,
+    marks TEXT NOT NULL,  -- Passage.segment_starts as JSON
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_episode ON passages(episode_id);
@@ -176,7 +177,7 @@ def get_episode(conn: sqlite3.Connection, episode_id: str) -> Episode | None:
     return row_to_episode(row, chapters)
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, object]:
+def counts(conn: sqlite3.Connection) -> IndexCounts:
     by_kind = {r[0]: r[1] for r in conn.execute("SELECT kind, count(*) FROM passages GROUP BY kind")}
     return {
         "tombstones": conn.execute("SELECT count(*) FROM tombstones").fetchone()[0],

@@ -19,12 +19,12 @@ class VectorIndex:
         self._index = index
 
     @classmethod
-    def create(cls, dimension: int, factory: str = "Flat") -> "VectorIndex":
+    def create(cls, dimension: int, factory: str = "Flat") -> VectorIndex:
         base = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
         return cls(faiss.IndexIDMap2(base))
 
     @classmethod
-    def load(cls, path: Path, mmap: bool = False) -> "VectorIndex":
+    def load(cls, path: Path, mmap: bool = False) -> VectorIndex:
         flags = faiss.IO_FLAG_MMAP_IFC if mmap else 0  # IFC maps flat indexes too; IO_FLAG_MMAP copies them
         return cls(faiss.read_index(str(path), flags))
 
@@ -70,9 +70,11 @@ class VectorIndex:
             if len(allowed) == 0:
                 return [[] for _ in range(len(queries))]
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters()
+            params.sel = selector
             k = min(k, len(allowed))
         k = min(k, len(self))
         scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k, params=params)
-        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
-                for row_ids, row_scores in zip(ids, scores)]
+        # faiss returns two (queries, k) arrays, -1 ids padding rows that found fewer than k
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+                for row_ids, row_scores in zip(ids, scores, strict=True)]

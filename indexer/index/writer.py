@@ -7,6 +7,7 @@ half-written generation is removed by the next writer. A flock serialises writer
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -101,7 +102,7 @@ class IndexWriter:
         emb = self._embedder()
         return {"name": emb.name, "dimension": emb.dimension, "fingerprint": emb.fingerprint}
 
-    def __enter__(self) -> "IndexWriter":
+    def __enter__(self) -> IndexWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -111,7 +112,7 @@ class IndexWriter:
     def _reusable(self, episode_id: str) -> dict[str, int]:
         """Content hash -> passage id of this episode's current passages, whose vectors can be kept."""
         rows = self.conn.execute("SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))
-        return {h: i for h, i in rows}
+        return dict(rows)
 
     def add(self, sources: Iterable[EpisodeSource], *, progress: bool = False) -> int:
         """Add or replace episodes; passages whose content is unchanged keep their vectors. Returns passages written."""
@@ -141,6 +142,7 @@ class IndexWriter:
         all_ids: list[int] = []
         all_vecs: list[np.ndarray] = []
         written = 0
+        vectors = {**old_vectors, **new_vectors}  # disjoint: only hashes without a kept vector were embedded
         for src, passages in plan:
             store.write_episode(self.conn, src.episode, src.origin)
             rows = [(next_id + n, p) for n, p in enumerate(passages)]
@@ -148,7 +150,7 @@ class IndexWriter:
             store.write_passages(self.conn, src.episode, rows)
             for pid, p in rows:
                 all_ids.append(pid)
-                all_vecs.append(new_vectors.get(p.content_hash, old_vectors.get(p.content_hash)))
+                all_vecs.append(vectors[p.content_hash])
             written += len(rows)
         if all_ids:
             matrix = np.vstack(all_vecs).astype(np.float32)
@@ -209,7 +211,7 @@ class IndexWriter:
             chunking={"max_tokens": self.settings.chunk.max_tokens, "overlap": self.settings.chunk.overlap,
                       "encoding": self.settings.chunk.encoding},
             faiss_factory=self.factory,
-            counts=counts,
+            counts=dict(counts),
         )
         if self.base is not None:
             manifest.created = self.base.created
@@ -220,10 +222,8 @@ class IndexWriter:
         return manifest
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):  # aborting: the generation is deleted next either way
             self.conn.close()
-        except sqlite3.Error:
-            pass
         shutil.rmtree(self.gen_dir, ignore_errors=True)
         self._release()
 

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from hashlib import sha1
 from pathlib import Path, PurePath, PurePosixPath
+from typing import IO
 from urllib.parse import unquote, urljoin, urlsplit
 
 from indexer.datamodel import Chapter, EpisodeSource, Transcript, finish_chapters
@@ -233,7 +234,8 @@ def _decode(data: bytes, source: str) -> str:
 class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
     """Follows redirects to http(s) only: a feed's link must not bounce us to file:// or ftp://."""
 
-    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+    def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                       headers: http.client.HTTPMessage) -> http.client.HTTPResponse | None:
         target = urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
         if urlsplit(target).scheme.lower() not in ("http", "https"):
             fp.close()

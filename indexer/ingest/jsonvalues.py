@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from indexer.errors import InputError
 from indexer.timecode import parse_timestamp

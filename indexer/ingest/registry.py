@@ -140,7 +140,9 @@ def parse_transcript(text: str, name: str = "", duration_s: float | None = None)
         fmt = detect_transcript_format(name, text)
         transcript = BY_NAME[fmt].parse(text, duration_s)
     except InputError as e:
-        raise e.at(name) if name else e
+        if not name:
+            raise
+        raise e.at(name) from None  # the same error, now naming the file
     segments, warnings = check_segments(transcript.segments, duration_s)
     log.debug("%s: %s transcript, %d segments, %d warnings", name or "<text>", fmt, len(segments),
               len(transcript.warnings) + len(warnings))

@@ -48,7 +48,7 @@ def read_xml(data: bytes) -> tuple[Element, list[str]]:
         except safe_etree.ParseError:
             raise _malformed(exc) from None
         warnings.append(f"undeclared namespace prefixes {', '.join(prefixes)}: assumed the usual namespaces")
-    families: dict[str, str] = {}
+    families: dict[str, str | None] = {}  # None: a namespace we do not know keeps its URI
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{"):
             uri, local = el.tag[1:].split("}", 1)
@@ -71,7 +71,8 @@ def _safe_fromstring(data: bytes) -> Element:
 
 def _malformed(exc: Exception) -> InputError:
     line, column = getattr(exc, "position", (0, 0))
-    problem = expat.ErrorString(exc.code) if isinstance(getattr(exc, "code", None), int) else str(exc)
+    code = getattr(exc, "code", None)
+    problem = expat.ErrorString(code) if isinstance(code, int) else str(exc)
     return InputError(f"malformed XML: {problem}", where=f"line {line} column {column + 1}")
 
 

@@ -168,7 +168,7 @@ def attribute_speakers(
     turn); otherwise the text is left alone and nobody is invented.
     """
     voices = voices if voices is not None else [None] * len(texts)
-    found = [split_speaker(t) if v is None else (None, t) for t, v in zip(texts, voices)]
+    found = [split_speaker(t) if v is None else (None, t) for t, v in zip(texts, voices, strict=True)]
     names = Counter(name for name, _ in found if name)
     first_text = next((i for i, t in enumerate(texts) if t.strip()), None)
     uses_prefixes = bool(names) and (
@@ -179,7 +179,7 @@ def attribute_speakers(
     speakers: list[str | None] = []
     out: list[str] = []
     current: str | None = None
-    for text, voice, (name, rest) in zip(texts, voices, found):
+    for text, voice, (name, rest) in zip(texts, voices, found, strict=True):
         label = voice or (name if uses_prefixes else None)
         if label:
             current = label

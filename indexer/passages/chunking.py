@@ -68,7 +68,7 @@ def _units(segments: list[Segment], max_tokens: int, count: TokenCount, fallback
         end = max(end, seg.start_s)
         pieces = _pieces(seg.text, max_tokens, count)
         times = spread(seg.start_s, end, [len(p) for p in pieces])
-        for j, (piece, (start, stop)) in enumerate(zip(pieces, times)):
+        for j, (piece, (start, stop)) in enumerate(zip(pieces, times, strict=True)):
             units.append(_Unit(piece, start, stop, seg.speaker, seg.time_estimated or j > 0, count(piece)))
     return units
 

@@ -15,6 +15,7 @@ import bisect
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from indexer.datamodel import Segment
 from indexer.timecode import format_timestamp, parse_timestamp
@@ -74,13 +75,13 @@ def check_segments(segments: list[Segment], duration_s: float | None) -> tuple[l
     if past:
         warnings.append(_summarise(f"segment(s) past the episode's duration {format_timestamp(duration_s)}", past))
 
-    backwards = [_at(i, s.start_s) for (_, p), (i, s) in zip(kept, kept[1:]) if s.start_s < p.start_s - _EPS]
+    backwards = [_at(i, s.start_s) for (_, p), (i, s) in pairwise(kept) if s.start_s < p.start_s - _EPS]
     if backwards:
         warnings.append(_summarise("segment(s) start before the one above them; sorted by start time", backwards))
         kept.sort(key=lambda item: item[1].start_s)  # stable: equal starts keep their file order
 
     overlaps = []
-    for (_, p), (i, s) in zip(kept, kept[1:]):
+    for (_, p), (i, s) in pairwise(kept):
         if p.end_s is not None and s.start_s < p.end_s - _EPS:
             overlaps.append(_at(i, s.start_s))
     if overlaps:
@@ -141,6 +142,28 @@ def place_paragraphs(
         positions.append(total)
         total += len(p.text.split())
 
+    anchors = _trusted_marks(paragraphs, positions, warnings)
+    exact = {k for pos, _, k in anchors if pos == positions[k] and paragraphs[k].text.strip()}
+    points = _time_points([(pos, t) for pos, t, _ in anchors], total, duration_s, warnings)
+    keys = [pos for pos, _ in points]
+    segments: list[Segment] = []
+    for k, p in enumerate(paragraphs):
+        words = len(p.text.split())
+        if not words:
+            continue
+        start = _time_at(points, keys, positions[k], latest=True)
+        end = _time_at(points, keys, positions[k] + words, latest=False)
+        segments.append(
+            Segment(start_s=round(start, 3), end_s=round(end, 3), text=p.text, speaker=p.speaker,
+                    time_estimated=k not in exact)
+        )
+    return segments, warnings
+
+
+def _trusted_marks(paragraphs: list[Paragraph], positions: list[int],
+                   warnings: list[str]) -> list[tuple[int, float, int]]:
+    """(word position, second, paragraph number) of each mark that keeps time moving forward; a warning for each
+    mark left out."""
     anchors = [(positions[k], t, k) for k, p in enumerate(paragraphs) for t in p.marks]
     keep = _longest_non_decreasing([t for _, t, _ in anchors])
     for j, (_, t, k) in enumerate(anchors):
@@ -149,10 +172,14 @@ def place_paragraphs(
                 f"time mark {format_timestamp(t)} at {paragraphs[k].where or f'paragraph {k + 1}'} "
                 "is out of order with the marks around it; ignored"
             )
-    anchors = [a for j, a in enumerate(anchors) if j in keep]
-    exact = {k for pos, _, k in anchors if pos == positions[k] and paragraphs[k].text.strip()}
+    return [a for j, a in enumerate(anchors) if j in keep]
 
-    points = [(pos, t) for pos, t, _ in anchors]
+
+def _time_points(points: list[tuple[int, float]], total: int, duration_s: float | None,
+                 warnings: list[str]) -> list[tuple[int, float]]:
+    """(word position, second) points to interpolate between: the marks, plus 0 at the start and a point for the
+    last word (at `duration_s` when it is later than the last mark, else extrapolated at WORDS_PER_SECOND)."""
+    points = list(points)
     if not points or points[0][0] > 0:
         points.insert(0, (0, 0.0))
     last_pos, last_t = points[-1]
@@ -167,30 +194,18 @@ def place_paragraphs(
                 )
             # No end to aim for: extrapolate at a typical speaking rate.
             points.append((total, last_t + (total - last_pos) / WORDS_PER_SECOND))
-    keys = [pos for pos, _ in points]
+    return points
 
-    def time_at(pos: int, latest: bool) -> float:
-        # Several points can share a position (a break "from [a] to [b]"): a start takes the latest, an end the
-        # earliest.
-        lo = bisect.bisect_left(keys, pos)
-        hi = bisect.bisect_right(keys, pos)
-        if hi > lo:
-            return points[hi - 1][1] if latest else points[lo][1]
-        (p0, t0), (p1, t1) = points[lo - 1], points[lo]
-        return t0 + (t1 - t0) * (pos - p0) / (p1 - p0)
 
-    segments: list[Segment] = []
-    for k, p in enumerate(paragraphs):
-        words = len(p.text.split())
-        if not words:
-            continue
-        start = time_at(positions[k], latest=True)
-        end = time_at(positions[k] + words, latest=False)
-        segments.append(
-            Segment(start_s=round(start, 3), end_s=round(end, 3), text=p.text, speaker=p.speaker,
-                    time_estimated=k not in exact)
-        )
-    return segments, warnings
+def _time_at(points: list[tuple[int, float]], keys: list[int], pos: int, latest: bool) -> float:
+    """The second at a word position, interpolated between `points` (`keys`: their positions, for bisecting)."""
+    # Several points can share a position (a break "from [a] to [b]"): a start takes the latest, an end the earliest.
+    lo = bisect.bisect_left(keys, pos)
+    hi = bisect.bisect_right(keys, pos)
+    if hi > lo:
+        return points[hi - 1][1] if latest else points[lo][1]
+    (p0, t0), (p1, t1) = points[lo - 1], points[lo]
+    return t0 + (t1 - t0) * (pos - p0) / (p1 - p0)
 
 
 def spread(start_s: float, end_s: float, lengths: Sequence[int]) -> list[tuple[float, float]]:

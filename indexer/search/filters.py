@@ -1,8 +1,9 @@
-"""What a search may return: restrictions by podcast, episode, speaker, passage kind and date, applied before ranking."""
+"""What a search may return: restrictions by podcast, episode, speaker, passage kind and date, applied before
+ranking."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,4 @@ class Filters:
     before: str | None = None  # inclusive
 
     def active(self) -> bool:
-        return any(v is not None for v in (self.podcast, self.episode, self.speaker, self.kind, self.after, self.before))
+        return any(v is not None for v in astuple(self))

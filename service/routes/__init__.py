@@ -1,1 +1,2 @@
-"""The service's routers: search, episodes and podcasts, and operations (health, metrics)."""
+"""The service's routers, one per group of endpoints: search, episodes and podcasts, writes, answers (ask), and
+operations (health, metrics, config)."""

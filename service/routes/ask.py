@@ -37,10 +37,10 @@ from indexer.errors import QueryError
 from indexer.search.filters import Filters
 from indexer.search.query import check_query
 
-from ..ask_schemas import AnswerOut, AskRequest
 from ..deps import get_resources
 from ..errors import INTERNAL_ERROR
-from ..schemas import ErrorOut
+from ..schemas.ask import AnswerOut, AskRequest
+from ..schemas.common import UNAVAILABLE, ErrorOut
 from ..state import Resources
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _events(answerer: Answerer, question: str, k: int, filters: Filters) -> Iter
     summary="Answer a question with verbatim, timestamped citations",
     responses={200: {"content": STREAM_DOC, "description": "The answer (JSON; server-sent events with stream)"},
                422: {"model": ErrorOut, "description": "The question or a filter is missing or out of range"},
-               503: {"model": ErrorOut, "description": "The index is not loaded"}},
+               **UNAVAILABLE},
 )
 def ask(body: AskRequest, answerer: AnswererDep,
         stream: Annotated[bool, Query(description="Answer as server-sent events: `token`s, then the `answer`.")]

@@ -9,22 +9,21 @@ from fastapi import APIRouter, Path, Query
 from indexer.timecode import audio_link, format_timestamp
 
 from ..deps import IndexDep
-from ..schemas import (
+from ..schemas.common import UNAVAILABLE, ErrorOut
+from ..schemas.episodes import (
     ChapterOut,
     EpisodeDetail,
     EpisodeList,
     EpisodeListParams,
     EpisodeSummary,
-    ErrorOut,
     PodcastList,
     PodcastOut,
 )
 
 router = APIRouter(tags=["episodes"])
-_UNAVAILABLE = {503: {"model": ErrorOut, "description": "The index is not loaded"}}
 
 
-@router.get("/episodes", summary="List episodes, newest first", responses=_UNAVAILABLE)
+@router.get("/episodes", summary="List episodes, newest first", responses=UNAVAILABLE)
 def list_episodes(params: Annotated[EpisodeListParams, Query()], index: IndexDep) -> EpisodeList:
     """A page of episodes (optionally of one podcast) and the total, for paging with `limit` and `offset`."""
     rows, total = index.list_episodes(params.podcast, params.limit, params.offset)
@@ -41,7 +40,7 @@ def list_episodes(params: Annotated[EpisodeListParams, Query()], index: IndexDep
 @router.get(
     "/episodes/{episode_id:path}",
     summary="One episode: metadata, chapters with links that play from them, highlights, topics",
-    responses={404: {"model": ErrorOut, "description": "No episode with this id"}, **_UNAVAILABLE},
+    responses={404: {"model": ErrorOut, "description": "No episode with this id"}, **UNAVAILABLE},
 )
 def get_episode(episode_id: Annotated[str, Path(description="The episode id, as in a hit's episode.id")],
                 index: IndexDep) -> EpisodeDetail:
@@ -61,7 +60,7 @@ def get_episode(episode_id: Annotated[str, Path(description="The episode id, as 
     )
 
 
-@router.get("/podcasts", summary="Every podcast in the index with its episode count", responses=_UNAVAILABLE)
+@router.get("/podcasts", summary="Every podcast in the index with its episode count", responses=UNAVAILABLE)
 def list_podcasts(index: IndexDep) -> PodcastList:
     """Podcasts by name: what the search page's podcast filter offers."""
     return PodcastList(podcasts=[PodcastOut(name=p.name, episodes=p.episodes, latest=p.latest)

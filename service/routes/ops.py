@@ -1,12 +1,17 @@
-"""Operations: `GET /health` for load balancers and people, `GET /metrics` for Prometheus."""
+"""Operations: `GET /health` for load balancers and people, `GET /metrics` for Prometheus, and `GET /config`
+for clients (the search page among them) that need the API's modes and limits."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from indexer.datamodel import PASSAGE_KINDS
+from indexer.search.query import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
+
 from ..deps import MetricsDep, OptionalResourcesDep, load_error
-from ..metrics import CONTENT_TYPE
-from ..schemas import Health, IndexCounts
+from ..middleware.metrics import CONTENT_TYPE
+from ..schemas.common import DEFAULT_MODE
+from ..schemas.ops import ApiConfig, Health, IndexCounts
 
 router = APIRouter(tags=["operations"])
 
@@ -30,6 +35,17 @@ async def health(resources: OptionalResourcesDep, request: Request, response: Re
         status="ok", index_loaded=True, generation=manifest.generation, model=resources.embedder.name,
         format_version=manifest.format_version, created=manifest.created, updated=manifest.updated,
         counts=IndexCounts.model_validate(resources.counts),
+    )
+
+
+@router.get("/config", summary="The search modes, passage kinds and limits this API accepts")
+async def config(request: Request) -> ApiConfig:
+    """The choices and limits requests are checked against, as the library defines them: a client reads them
+    here instead of copying them. Answers whether or not the index is loaded (nothing here depends on it)."""
+    return ApiConfig(
+        modes=list(MODES), default_mode=DEFAULT_MODE, passage_kinds=list(PASSAGE_KINDS), max_k=MAX_K,
+        max_offset=MAX_OFFSET, max_query_chars=MAX_QUERY_CHARS,
+        writes_enabled=bool(request.app.state.config.api_key),
     )
 
 

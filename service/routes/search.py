@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ..deps import SearcherDep
-from ..schemas import ErrorOut, HitOut, SearchParams, SearchResponse
+from ..schemas.common import UNAVAILABLE, ErrorOut
+from ..schemas.search import HitOut, SearchParams, SearchResponse
 
 router = APIRouter(tags=["search"])
 
@@ -19,8 +20,7 @@ router = APIRouter(tags=["search"])
 @router.get(
     "/search",
     summary="Find the moments that match a query",
-    responses={422: {"model": ErrorOut, "description": "A parameter is missing or out of range"},
-               503: {"model": ErrorOut, "description": "The index is not loaded"}},
+    responses={422: {"model": ErrorOut, "description": "A parameter is missing or out of range"}, **UNAVAILABLE},
 )
 def search(params: Annotated[SearchParams, Query()], searcher: SearcherDep) -> SearchResponse:
     """Hits ranked best first, each with its episode, chapter, the second to play from and a link that does."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 
@@ -20,13 +20,15 @@ from indexer.index import updates as builder
 from indexer.ingest.formats.record_json import parse_record_json
 
 from ..deps import get_resources
-from ..schemas import ErrorOut, WriteResult
+from ..schemas.common import ErrorOut
+from ..schemas.episodes import WriteResult
 from ..state import Resources
 
 router = APIRouter(tags=["updates"])
 _write_lock = threading.Lock()  # one writer per process; the index's file lock also guards against other processes
 
-_AUTH = {403: {"model": ErrorOut, "description": "Missing or wrong API key, or writes are off (no key configured)"}}
+_AUTH: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorOut, "description": "Missing or wrong API key, or writes are off (no key configured)"}}
 
 
 def require_api_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:

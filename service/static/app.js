@@ -1,19 +1,22 @@
 // podquery search page: the form, the URL and the calls to the JSON API. An ES module (no build step):
 // render.js turns hits into elements (data only ever as text), player.js runs the one <audio> element.
 // The query and filters live in the URL (?q=...&podcast=...), so a search can be shared and reloaded; so does a
-// question (?ask=...), which opens the Ask tab (ask.js).
+// question (?ask=...), which opens the Ask tab (ask.js). The modes and limits come from GET /config: the page
+// copies none of the API's constants.
 
-import { errorMessage, getJSON } from "./api.js";
+import { getJSON } from "./api.js";
 import { createAsk } from "./ask.js";
+import { $, showStatus } from "./dom.js";
 import { createPlayer } from "./player.js";
 import { markPlaying, renderHit } from "./render.js";
 
 const PAGE = 10;
-const MAX_OFFSET = 1000; // the API's limit on offset
 const FILTERS = ["podcast", "after", "before", "mode"];
-const DEFAULTS = { mode: "hybrid" };
+const DEFAULTS = {}; // a filter's value when the URL names none (the mode's, from GET /config)
+// what the mode menu says for each mode GET /config lists (a mode not named here shows as itself)
+const MODE_LABELS = { hybrid: "Words & meaning", keyword: "Exact words", semantic: "Meaning only" };
+let maxOffset = Infinity; // GET /config's max_offset; without it, "More" shows until the API refuses an offset
 
-const $ = (id) => document.getElementById(id);
 const form = $("search-form");
 const q = $("q");
 const fields = { podcast: $("podcast"), after: $("after"), before: $("before"), mode: $("mode") };
@@ -31,10 +34,7 @@ let current = "search"; // the selected tab
 let shown = null; // {params, offset, count} of the results on screen
 let latest = 0; // number of the newest search; answers to older ones are dropped
 
-function setStatus(text, isError = false) {
-  statusLine.textContent = text;
-  statusLine.classList.toggle("error", isError);
-}
+const setStatus = (text, isError = false) => showStatus(statusLine, text, isError);
 
 // ----- URL <-> form -----
 
@@ -54,7 +54,7 @@ function applyParams(params) {
   for (const name of FILTERS) {
     const value = params.get(name) || DEFAULTS[name] || "";
     const field = fields[name];
-    if (field.tagName === "SELECT" && value && ![...field.options].some((o) => o.value === value)) {
+    if (field instanceof HTMLSelectElement && value && ![...field.options].some((o) => o.value === value)) {
       field.append(new Option(value, value)); // e.g. a podcast named in a shared link but not listed
     }
     field.value = value;
@@ -92,7 +92,7 @@ async function search(params, append = false) {
     const count = (append && shown ? shown.count : 0) + data.hits.length;
     shown = { params, offset, count };
     intro.hidden = true;
-    more.hidden = data.hits.length < PAGE || offset + PAGE > MAX_OFFSET;
+    more.hidden = data.hits.length < PAGE || offset + PAGE > maxOffset;
     if (count === 0) {
       setStatus(`Nothing matched “${data.query}”. Try other words, “Meaning only”, or fewer filters.`);
     } else {
@@ -209,6 +209,21 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// the mode menu and the limits, as the API defines them
+async function loadConfig() {
+  try {
+    const config = await getJSON("/config");
+    maxOffset = config.max_offset;
+    DEFAULTS.mode = config.default_mode;
+    fields.mode.replaceChildren(...config.modes.map((mode) => new Option(MODE_LABELS[mode] || mode, mode)));
+    fields.mode.value = config.default_mode;
+    q.maxLength = config.max_query_chars;
+    asker.input.maxLength = config.max_query_chars;
+  } catch {
+    // the menu stays empty, so searches use the API's default mode; the API still checks every limit
+  }
+}
+
 async function loadPodcasts() {
   try {
     const data = await getJSON("/podcasts");
@@ -234,7 +249,8 @@ async function loadStats() {
 
 async function start() {
   loadStats();
-  await loadPodcasts(); // before applying the URL, so its podcast can be selected
+  // both before applying the URL, so that its mode and podcast can be selected
+  await Promise.all([loadConfig(), loadPodcasts()]);
   const params = new URLSearchParams(location.search);
   route(params);
   if (!params.get("q") && !params.get("ask")) modeInput().focus();

@@ -4,9 +4,8 @@
 // answer. Everything from the API goes into the page as text (el() sets textContent), never as markup.
 
 import { errorMessage, readEvents, readJSON } from "./api.js";
-import { el, formatDate, makePlayable, markPlaying, renderHit } from "./render.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, el, showStatus } from "./dom.js";
+import { formatDate, makePlayable, markPlaying, renderHit } from "./render.js";
 
 // One source: its number, the quote in quotation marks, when and where it was said, and the episode.
 function renderCitation(citation, { onPlay, onLeaveTop }) {
@@ -58,10 +57,7 @@ export function createAsk({ player, onAsked }) {
   let latest = 0; // number of the newest question; events for older ones are dropped
   let controller = null;
 
-  function setStatus(message, isError = false) {
-    statusLine.textContent = message;
-    statusLine.classList.toggle("error", isError);
-  }
+  const setStatus = (message, isError = false) => showStatus(statusLine, message, isError);
 
   function play(target, item) {
     markPlaying(panel, item);

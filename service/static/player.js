@@ -1,8 +1,7 @@
 // The one <audio> element of the page: plays an episode from the second a hit names, and says what plays.
 
+import { $ } from "./dom.js";
 import { webUrl } from "./safeurl.js";
-
-const $ = (id) => document.getElementById(id);
 
 export function createPlayer() {
   const bar = $("player");

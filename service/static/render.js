@@ -1,12 +1,7 @@
-// Building result elements from API data. Every piece of data goes in as text (textContent, Text nodes),
+// Building result elements from API data. Every piece of data goes in as text (el() from dom.js, Text nodes),
 // never as markup: a title or transcript holding "<script>" shows those characters and runs nothing.
 
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
+import { el } from "./dom.js";
 
 // The API wraps matched words in « and » (and turns those characters in the text itself into ‹ ›):
 // split on them, plain Text nodes outside, <mark> elements with textContent inside.

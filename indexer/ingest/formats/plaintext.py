@@ -35,7 +35,7 @@ def parse_plain_text(text: str, duration_s: float | None = None) -> Transcript:
     speakers, texts = attribute_speakers([rest for _, _, rest in marked])
     paragraphs = [
         Paragraph(text=clean_text(t), speaker=sp, marks=marks, where=f"line {n}")
-        for (n, marks, _), sp, t in zip(marked, speakers, texts)
+        for (n, marks, _), sp, t in zip(marked, speakers, texts, strict=True)
     ]
     segments, more = place_paragraphs(paragraphs, duration_s)
     return Transcript(segments=segments, warnings=warnings + more)

@@ -6,7 +6,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
@@ -77,7 +77,9 @@ def parse_feed(data: bytes | str, source: str = "", *, include_blocked: bool = F
             data = DECLARED_ENCODING.sub(r'\1"utf-8"', data, count=1).encode("utf-8", "surrogatepass")
         return _parse(bytes(data), include_blocked)
     except InputError as exc:
-        raise exc.at(source) if source else exc
+        if not source:
+            raise
+        raise exc.at(source) from None  # the same error, now naming the feed
     except Exception as exc:  # a bug on odd input must still reach the user as a message about this feed
         log.debug("unexpected error parsing %s", source or "<feed>", exc_info=True)
         raise InputError(f"could not read the feed ({type(exc).__name__}: {exc})", source=source or None) from exc
@@ -246,7 +248,7 @@ def _date(text: str, warnings: list[str]) -> str | None:
     try:
         parsed = parsedate_to_datetime(text)
         # RFC 2822 "-0000" means UTC with the sender's zone unknown; parsedate leaves it naive.
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).isoformat()
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
     except (TypeError, ValueError, IndexError, OverflowError):
         pass
     for parse in (datetime.fromisoformat, date.fromisoformat):

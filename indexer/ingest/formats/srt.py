@@ -1,4 +1,7 @@
-"""SubRip (SRT) reader for the dialects podcast tools write: with or without cue numbers, `,` or `.` millis, loose blanks."""
+"""SubRip (SRT) reader for the dialects podcast tools write.
+
+They come with or without cue numbers, with `,` or `.` before the milliseconds, and with loose blank lines.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +67,7 @@ def parse_srt(text: str) -> Transcript:
     speakers, texts = attribute_speakers(texts)
     segments = [
         Segment(start_s=s, end_s=e, text=t.strip(), speaker=sp)
-        for s, e, t, sp in zip(starts, ends, texts, speakers)
+        for s, e, t, sp in zip(starts, ends, texts, speakers, strict=True)
     ]
     log.debug("srt: %d cues", len(segments))
     return Transcript(segments=segments)

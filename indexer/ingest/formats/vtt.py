@@ -75,7 +75,7 @@ def looks_like_timing(line: str) -> bool:
 
 
 def parse_vtt(text: str) -> Transcript:
-    """Transcript from WebVTT text; cues in file order (run timeline.check_segments to sort and check them).
+    """Transcript from WebVTT text; cues in file order (`parse_transcript` sorts and checks them).
 
     Raises InputError with the line for a missing header, a malformed timing line, a block that is neither cue nor
     NOTE/STYLE/REGION, a NUL byte or a lone surrogate.
@@ -84,61 +84,72 @@ def parse_vtt(text: str) -> Transcript:
     check_characters(text)
     text = "\n".join(split_lines(text))
     blocks = _BLOCK.finditer(text)  # runs of non-blank lines; offsets give line numbers when something is wrong
-    header = next(blocks, None)
-    if header is None or not _HEADER.match(header.group().split("\n", 1)[0]):
-        raise InputError("missing 'WEBVTT' header: not a WebVTT file", where=f"line {_line_of(text, header)}")
-    for k, line in enumerate(header.group().split("\n")):  # header lines such as `Kind: captions` are skipped
-        if "-->" in line:
-            raise InputError(
-                "cue timing in the header: a blank line must follow 'WEBVTT'",
-                where=f"line {_line_of(text, header) + k}",
-            )
-
+    _check_header(text, next(blocks, None))
     starts: list[float] = []
     ends: list[float] = []
     raw: list[str] = []
     skipped_blocks = 0
     for m in blocks:
-        block = m.group().split("\n")
-        first = block[0]
-        fast = _FAST_TIMING.match(first)
-        if fast:
-            timing_at = 0
-        elif _BLOCK_KEYWORD.match(first) and "-->" not in first:
+        cue = _read_cue(text, m)
+        if cue is None:
             skipped_blocks += 1
             continue
-        elif looks_like_timing(first):
-            timing_at = 0
-        elif len(block) > 1 and looks_like_timing(block[1]):
-            timing_at = 1  # the first line is a cue identifier
-            fast = _FAST_TIMING.match(block[1])
-        else:
-            raise InputError(
-                f"expected a cue timing line ('00:00:01.000 --> 00:00:02.000'), got {first.strip()[:60]!r}",
-                where=f"line {_line_of(text, m)}",
-            )
-        if fast:
-            start, end = _fast_times(fast)
-        else:
-            start, end = parse_timing_line(block[timing_at], _line_of(text, m) + timing_at)
-        payload = block[timing_at + 1:]
-        joined = "\n".join(payload)
-        if "-->" in joined:
-            k = next(k for k, line in enumerate(payload) if "-->" in line)
-            raise InputError(
-                "cue text contains '-->': a blank line is missing before this cue",
-                where=f"line {_line_of(text, m) + timing_at + 1 + k}",
-            )
-        starts.append(start)
-        ends.append(end)
-        raw.append(joined)
+        starts.append(cue[0])
+        ends.append(cue[1])
+        raw.append(cue[2])
 
     voices = [voice_of(r) for r in raw]
     texts = [clean_text(r) for r in raw]
     speakers, texts = attribute_speakers(texts, voices)
     segments = [
         Segment(start_s=s, end_s=e, text=t.strip(), speaker=sp)
-        for s, e, t, sp in zip(starts, ends, texts, speakers)
+        for s, e, t, sp in zip(starts, ends, texts, speakers, strict=True)
     ]
     log.debug("vtt: %d cues, %d NOTE/STYLE/REGION blocks", len(segments), skipped_blocks)
     return Transcript(segments=segments)
+
+
+def _check_header(text: str, header: re.Match[str] | None) -> None:
+    """The first block must open with `WEBVTT`; its other lines (`Kind: captions`) are skipped, but not a cue."""
+    if header is None or not _HEADER.match(header.group().split("\n", 1)[0]):
+        raise InputError("missing 'WEBVTT' header: not a WebVTT file", where=f"line {_line_of(text, header)}")
+    for k, line in enumerate(header.group().split("\n")):
+        if "-->" in line:
+            raise InputError(
+                "cue timing in the header: a blank line must follow 'WEBVTT'",
+                where=f"line {_line_of(text, header) + k}",
+            )
+
+
+def _read_cue(text: str, m: re.Match[str]) -> tuple[float, float, str] | None:
+    """(start, end, raw text) of one cue block, found at `m` in `text`; None for a NOTE, STYLE or REGION block."""
+    block = m.group().split("\n")
+    first = block[0]
+    fast = _FAST_TIMING.match(first)
+    if fast:
+        timing_at = 0
+    elif _BLOCK_KEYWORD.match(first) and "-->" not in first:
+        return None
+    elif looks_like_timing(first):
+        timing_at = 0
+    elif len(block) > 1 and looks_like_timing(block[1]):
+        timing_at = 1  # the first line is a cue identifier
+        fast = _FAST_TIMING.match(block[1])
+    else:
+        raise InputError(
+            f"expected a cue timing line ('00:00:01.000 --> 00:00:02.000'), got {first.strip()[:60]!r}",
+            where=f"line {_line_of(text, m)}",
+        )
+    if fast:
+        start, end = _fast_times(fast)
+    else:
+        start, end = parse_timing_line(block[timing_at], _line_of(text, m) + timing_at)
+    payload = block[timing_at + 1:]
+    joined = "\n".join(payload)
+    if "-->" in joined:
+        k = next(k for k, line in enumerate(payload) if "-->" in line)
+        raise InputError(
+            "cue text contains '-->': a blank line is missing before this cue",
+            where=f"line {_line_of(text, m) + timing_at + 1 + k}",
+        )
+    return start, end, joined

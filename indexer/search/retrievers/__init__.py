@@ -25,7 +25,7 @@ class Scope:
     """Which passages a search may return: the filters, and (computed once per request, on first use) the ids
     they allow; None when nothing is filtered."""
 
-    index: "Index"
+    index: Index
     filters: Filters = field(default_factory=Filters)
     _allowed: list[int] | None = None
     _computed: bool = False

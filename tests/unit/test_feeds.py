@@ -1,127 +1,37 @@
-"""Feeds: the pure RSS/Atom parser (golden files, real feeds, hostile XML) and the I/O side (media folders, fetch)."""
+"""Feeds: the pure RSS/Atom parser (golden files, hostile XML) and the I/O side (media folders, fetch).
+
+The real feeds of ../shared/corpus are read in tests/corpus/test_feeds_corpus.py.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parser_support import golden_mismatches
 
-from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
 from indexer.ingest import feeds as feeds_module
 from indexer.ingest.feeds import fetch_url, load_feed, media_key, resolve_feed_item
 from indexer.ingest.formats import rss
 from indexer.ingest.formats.rss import TranscriptRef, best_transcript, parse_feed
-from indexer.timecode import parse_timestamp
 
 FEED_FIXTURES = FIXTURES / "feeds"
-PODCASTPARSER = SHARED_CORPUS / "formats" / "podcastparser-tests" / "tests" / "data"
-CHANGELOG = SHARED_CORPUS / "changelog"
 VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ada>Hello from the feed.\n\n"
        "00:00:05.000 --> 00:00:09.000\n<v Bob>Hi.\n")
-
-# podcastparser's expected parses resolve relative URLs against the feed's own location; we parse bytes without one.
-_FEED_LOCATION = "file://tests/data/"
-# Where we differ from podcastparser on purpose (each is the rule the project chose, not a bug):
-INTENDED_DIFFERENCES = {
-    # Our summary is the Atom <summary>; podcastparser ignores it (and takes content:encoded instead).
-    ("atom_content_encoded.rss", "description"), ("atom_published_updated.rss", "description"),
-    ("atom_updated.rss", "description"),
-    # Our summary order is <description>, content:encoded, itunes:summary; podcastparser prefers content:encoded
-    # when both are HTML, and itunes:summary over content:encoded.
-    ("html_in_description_rss_both_different.rss", "description"), ("itunes_subtitle.rss", "description"),
-    # With no guid our id is the enclosure URL, then the link; podcastparser takes the link first.
-    ("no_guid.rss", "guid"),
-}
-# Also by rule (see _golden_mismatches): podcastparser makes any permalink guid the link ("episode::x"); we only
-# take a guid as the link when it is an http(s) URL. Items podcastparser drops (no title and several enclosures,
-# or past its `max_episodes` parameter) we keep: they have an id, and a transcript may still be attached.
-
-
-def _ts(iso: str | None) -> int:
-    if iso is None:
-        return 0
-    parsed = datetime.fromisoformat(iso)
-    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp())
-
-
-def _golden_mismatches(rss_path: Path) -> tuple[int, list[tuple[str, str, object, object]]]:
-    """(fields compared, mismatches) of our parse of one podcastparser test feed against its expected JSON."""
-    expected = json.loads(rss_path.with_suffix(".json").read_text(encoding="utf-8"))
-    feed = parse_feed(rss_path.read_bytes(), rss_path.name)
-    compared, bad = 0, []
-
-    def check(field: str, ours: object, theirs: object) -> None:
-        nonlocal compared
-        if (rss_path.name, field) in INTENDED_DIFFERENCES:
-            return
-        compared += 1
-        if ours != theirs:
-            bad.append((rss_path.name, field, ours, theirs))
-
-    def norm(text: str | None) -> str:
-        return " ".join((text or "").split())
-
-    if not (expected["title"] == rss_path.stem and feed.title == ""):  # podcastparser names untitled feeds by file
-        check("feed.title", feed.title, expected["title"])
-    if "description" in expected:
-        check("feed.description", norm(feed.description), norm(expected["description"]))
-    if "link" in expected:
-        check("feed.link", feed.link, expected["link"])
-    ours_by_id = {item.episode.id: item for item in feed.items}
-    for exp in expected["episodes"]:
-        guid, link = exp["guid"].removeprefix(_FEED_LOCATION), exp["link"].removeprefix(_FEED_LOCATION)
-        item = ours_by_id.get(guid) or next((i for i in feed.items if i.episode.title == exp["title"]), None)
-        if item is None:
-            bad.append((rss_path.name, "missing item", guid, exp["title"]))
-            continue
-        ep = item.episode
-        check("title", ep.title, exp["title"])
-        check("guid", ep.id, guid)
-        check("published", _ts(ep.published), exp["published"])
-        check("duration", int(ep.duration_s or 0), exp["total_time"])
-        if not (ep.url is None and link == guid and not guid.startswith(("http://", "https://"))):
-            check("link", ep.url or "", link)
-        audio = [e["url"].removeprefix(_FEED_LOCATION) for e in exp["enclosures"]
-                 if not e["mime_type"].startswith("image/")]
-        check("audio_url", ep.audio_url, audio[0] if audio else None)
-        check("description", norm(ep.summary), norm(exp["description"]))
-        check("episode_number", item.episode_number, exp.get("number"))
-        if "chapters" in exp:  # podcastparser keeps whole seconds
-            check("chapters", [(int(c.start_s), c.title) for c in ep.chapters],
-                  [(c["start"], c["title"]) for c in exp["chapters"]])
-        if "transcript_url" in exp:
-            check("transcripts", exp["transcript_url"] in [r.url for r in item.transcripts], True)
-        if "chapters_json_url" in exp:
-            check("chapters_url", item.chapters_url, exp["chapters_json_url"])
-        if "persons" in exp:
-            check("persons", ep.people, [p["name"] for p in exp["persons"] if (p.get("group") or "cast") == "cast"])
-    return compared, bad
 
 
 @pytest.mark.parametrize("rss_path", sorted((FEED_FIXTURES / "podcastparser").glob("*.rss")), ids=lambda p: p.stem)
 def test_golden_fixture_feeds_match_podcastparser(rss_path: Path) -> None:
-    compared, bad = _golden_mismatches(rss_path)
+    compared, bad = golden_mismatches(rss_path)
     assert compared >= 7 and not bad
-
-
-@requires_corpus
-def test_golden_all_podcastparser_feeds() -> None:
-    files = sorted(PODCASTPARSER.glob("*.rss"))
-    results = [_golden_mismatches(f) for f in files]
-    assert len(files) == 70
-    assert [b for _, bad in results for b in bad] == []
-    assert sum(c for c, _ in results) > 350
 
 
 def test_spec_example_is_blocked_but_readable_on_request() -> None:
@@ -345,58 +255,6 @@ def test_arbitrary_field_values_raise_only_input_error(fields: list[tuple[str, s
         parse_feed(data.encode("utf-8", "surrogatepass"))
     except InputError as exc:
         assert not exc.problem.startswith("could not read the feed"), exc
-
-
-# --- real feeds ------------------------------------------------------------------------------------------------
-
-REAL_FEEDS = {"brain-science": ("brainscience", 34), "changelog-friends": ("friends", 128),
-              "changelog-news": ("news", 179), "founders-talk": ("founderstalk", 105), "js-party": ("jsparty", 361),
-              "practical-ai": ("practicalai", 347), "rfc": ("rfc", 21), "ship-it": ("shipit", 136)}
-
-
-@requires_corpus
-@pytest.mark.parametrize("name", sorted(REAL_FEEDS))
-def test_real_feed_parses_and_agrees_with_the_joined_metadata(name: str) -> None:
-    show, count = REAL_FEEDS[name]
-    feed = parse_feed((CHANGELOG / "feeds" / f"{name}.xml").read_bytes(), f"{name}.xml")
-    assert len(feed.items) == count and feed.warnings == []
-    assert all(i.episode.title and i.guid and i.episode.duration_s and i.episode.people and i.episode.published
-               and i.episode.audio_url for i in feed.items)
-    # The jsonl was derived from the same feed by another tool: an independent check of every item.
-    rows = [json.loads(line) for line in (CHANGELOG / f"{show}_episodes.jsonl").read_text().splitlines()]
-    ours = {i.episode.id: i for i in feed.items}
-    assert len(rows) == count
-    for row in rows:
-        item = ours[row["guid"]]
-        assert item.episode.title == " ".join(row["title"].split())
-        assert item.episode.duration_s == parse_timestamp(row["duration_seconds"])
-        assert sorted(item.episode.people) == sorted(p["name"].strip() for p in row["people"])
-        assert sorted(r.url for r in item.transcripts) == sorted(row["transcript_urls"])
-        assert (item.chapters_url, item.episode.audio_url, item.episode.url) == (row["chapters_url"], row["audio_url"],
-                                                                               row["link"])
-        assert datetime.fromisoformat(item.episode.published) == parsedate_to_datetime(row["pub_date"])
-    assert sum(bool(i.transcripts) for i in feed.items) == sum(bool(r["transcript_urls"]) for r in rows) > 0
-
-
-@requires_corpus
-def test_practical_ai_feed_with_media_dir_gives_299_timed_transcripts(tmp_path: Path) -> None:
-    media = tmp_path / "media"
-    script = REPO / "bench" / "make_media_dir.py"
-    run = subprocess.run([sys.executable, str(script), "practicalai", "--out", str(media)],
-                         capture_output=True, text=True, check=True)
-    assert "299 transcripts" in run.stderr
-    sources = load_feed(CHANGELOG / "feeds" / "practical-ai.xml", media)
-    assert len(sources) == 347 and all(isinstance(s, EpisodeSource) for s in sources)
-    with_transcripts = [s for s in sources if s.transcript is not None]
-    assert len(with_transcripts) == 299
-    for source in with_transcripts:
-        segments = source.transcript.segments
-        assert segments and all(s.start_s is not None and s.start_s >= 0 for s in segments)
-        assert [s.start_s for s in segments] == sorted(s.start_s for s in segments)
-    # Nearly all carry the transcripts' own inline timestamps, not just estimates.
-    assert sum(any(not s.time_estimated for s in x.transcript.segments) for x in with_transcripts) >= 280
-    missing = [s for s in sources if s.transcript is None]
-    assert all(any(w.startswith(("no transcript", "transcript not found")) for w in s.warnings) for s in missing)
 
 
 # --- media folders ---------------------------------------------------------------------------------------------

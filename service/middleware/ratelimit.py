@@ -80,9 +80,12 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         kind = request_class(scope["method"], scope["path"])
+        if kind is None:  # an exempt probe or scrape
+            await self.app(scope, receive, send)
+            return
         client = scope.get("client")
         who = client_key(client[0]) if client else "unknown"
-        for item in self.limits[kind] if kind else []:
+        for item in self.limits[kind]:
             if not self.limiter.hit(item, kind, who):
                 await self._refuse(item, kind, who)(scope, receive, send)
                 return

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parser_support import read
 
 from indexer.errors import InputError
 from indexer.ingest.formats.srt import parse_srt
 from indexer.ingest.registry import parse_transcript
 
 T = FIXTURES / "transcripts"
-SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"
-CONVERT = SHARED_CORPUS / "formats" / "transcripts" / "podcast-transcript-convert-fixtures"
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
 
 
 def test_spec_example_label_carries_until_next_label() -> None:
@@ -105,23 +98,3 @@ def test_fuzz_only_input_error_escapes(text: str) -> None:
         parse_srt(text)
     except InputError:
         pass
-
-
-@requires_corpus
-def test_every_real_srt_dialect() -> None:
-    expected = {  # file: (cues, speakers)
-        "AI Autocomplete for QGIS.srt": (583, {None}),
-        "Bloat.srt": (724, {"Michael", "Chelsea"}),
-        "Episode 17.srt": (678, {None}),
-        "I Quit My Job.srt": (298, {None}),
-        "Yak Shaving with Tim Mitra.srt": (1055, {"Leo Dion", "Tim Mitra"}),
-    }
-    for name, (count, speakers) in expected.items():
-        t = parse_transcript(read(CONVERT / name), name)
-        assert len(t.segments) == count, name
-        assert {s.speaker for s in t.segments} == speakers, name
-        assert all(s.text and 0 <= s.start_s <= s.end_s for s in t.segments), name
-    spec = parse_transcript(read(SPEC / "example.srt"), "example.srt")
-    assert len(spec.segments) == 222
-    assert [s.speaker for s in spec.segments].count("Gilon") == 55
-    assert spec.segments[-1].text == "best thing to do is to batch your episodes." and spec.warnings == []

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from indexer.errors import PodqueryError
 from service import ServiceConfig, create_app
-from service.ratelimit import client_key, request_class
-from service.security import SECURITY_HEADERS
+from service.middleware.ratelimit import client_key, request_class
+from service.middleware.security import SECURITY_HEADERS
 
-STATIC = Path(__file__).resolve().parents[1] / "service" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "service" / "static"
 
 
 def _app(index, embedder, **config):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, REPO, requires_corpus
+from conftest import DATA
 
 from indexer.datamodel import EpisodeSource
 from indexer.errors import InputError
@@ -207,26 +205,6 @@ def test_demo_data_loads() -> None:
         assert "Sponsors:" not in src.episode.summary
         assert NO_TRANSCRIPT not in src.warnings and NO_RECORD not in src.warnings
     assert any("ATTRIBUTION.md" in s for s in result.skipped)
-
-
-def run_converter(script: str, out: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "bench" / script), "--out", str(out)], check=True,
-                   capture_output=True, text=True)
-
-
-@requires_corpus
-@pytest.mark.corpus
-@pytest.mark.parametrize("script, expected", [("convert_practicalai.py", 299), ("convert_lexicap.py", 319)])
-def test_converted_real_corpora_load_whole(tmp_path: Path, script: str, expected: int) -> None:
-    run_converter(script, tmp_path)
-    result = collect_sources([tmp_path])
-    assert result.errors == [], [str(e) for e in result.errors[:5]]
-    assert result.skipped == []
-    assert len(result.episodes) == expected
-    for src in result.episodes:
-        assert src.episode.title, src.origin
-        assert src.transcript is not None and src.transcript.segments, src.origin
-        assert NO_RECORD not in src.warnings and NO_TRANSCRIPT not in src.warnings
 
 
 def test_a_feed_in_the_corpus_is_read_with_its_media_folder(tmp_path: Path) -> None:

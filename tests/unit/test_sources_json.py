@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +15,6 @@ from indexer.ingest.formats.json_transcript import parse_json_transcript, segmen
 from indexer.ingest.registry import parse_transcript
 
 T = FIXTURES / "transcripts"
-SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"
 
 
 def p20(*words: tuple[str | None, float, float, str]) -> str:
@@ -121,9 +120,3 @@ def test_fuzz_only_input_error_escapes(text: str) -> None:
         parse_json_transcript(text)
     except InputError:
         pass
-
-
-@requires_corpus
-def test_spec_example_file() -> None:
-    t = parse_transcript((SPEC / "example.json").read_text(encoding="utf-8"), "example.json")
-    assert [s.text for s in t.segments] == ["I am your father.", "Nooooo"] and t.warnings == []

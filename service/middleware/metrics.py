@@ -8,6 +8,7 @@ one label per route keeps the series count fixed whatever clients request.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -47,16 +48,29 @@ class Metrics:
         self.passages = Gauge("podquery_index_passages", "Passages in the loaded index, by kind.", ["kind"],
                               registry=self.registry)
 
-    def observe_index(self, counts: dict[str, object]) -> None:
-        """Record the loaded index's size (it does not change while the process runs)."""
+    def observe_index(self, counts: Mapping[str, object]) -> None:
+        """Record the loaded index's size (it does not change while the process runs).
+
+        `counts` is the manifest's untyped JSON object (`Index.counts()` has the same shape), hence the checks.
+        """
         self.index_loaded.set(1)
-        self.episodes.set(float(counts["episodes"]))  # type: ignore[arg-type]
-        self.podcasts.set(float(counts["podcasts"]))  # type: ignore[arg-type]
-        for kind, n in dict(counts["passages_by_kind"]).items():  # type: ignore[call-overload]
-            self.passages.labels(kind).set(n)
+        self.episodes.set(_number(counts["episodes"]))
+        self.podcasts.set(_number(counts["podcasts"]))
+        by_kind = counts["passages_by_kind"]
+        if not isinstance(by_kind, Mapping):
+            raise TypeError(f"passages_by_kind must be an object of counts, got {by_kind!r}")
+        for kind, n in by_kind.items():
+            self.passages.labels(kind).set(_number(n))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _number(value: object) -> float:
+    """A count from the manifest as a gauge value."""
+    if isinstance(value, int | float):
+        return float(value)
+    raise TypeError(f"an index count must be a number, got {value!r}")
 
 
 def route_label(scope: Scope) -> str:

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parser_support import assert_timeline, read
 
-from indexer.datamodel import Segment
 from indexer.errors import InputError
 from indexer.ingest.formats.html import parse_html_transcript
 from indexer.ingest.formats.markdown import parse_markdown
 from indexer.ingest.formats.plaintext import parse_plain_text
 from indexer.ingest.registry import parse_transcript
-from indexer.timecode import parse_timestamp
 
 T = FIXTURES / "transcripts"
-CHANGELOG = SHARED_CORPUS / "changelog"
-CONVERT = SHARED_CORPUS / "formats" / "transcripts" / "podcast-transcript-convert-fixtures"
-SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-def assert_timeline(segs: list[Segment]) -> None:
-    """Every segment has text, starts never go back, each ends where it should (at or after its start)."""
-    for a, b in zip(segs, segs[1:]):
-        assert a.start_s <= b.start_s and a.end_s is not None and a.end_s <= b.start_s + 1e-6, (a, b)
-    assert all(s.text and 0 <= s.start_s <= (s.end_s or 0) for s in segs)
 
 
 def test_practical_ai_marks_interpolation_and_speakers() -> None:
@@ -186,45 +168,3 @@ def test_fuzz_html_and_plain_text_only_input_error_escapes(text: str) -> None:
             parse(text)
         except InputError:
             pass
-
-
-@requires_corpus
-def test_all_practical_ai_transcripts() -> None:
-    durations = {Path(r["transcript_file"]).name: r["duration_seconds"]
-                 for r in map(json.loads, (CHANGELOG / "practicalai_episodes.jsonl").open(encoding="utf-8"))
-                 if r.get("transcript_file")}
-    files = sorted((CHANGELOG / "practicalai").glob("*.md"))
-    assert len(files) == 299
-    exact = 0
-    for path in files:
-        t = parse_markdown(read(path), durations.get(path.name))
-        assert t.segments, path
-        assert_timeline(t.segments)
-        assert all(s.speaker for s in t.segments[1:]), path
-        exact += sum(not s.time_estimated for s in t.segments)
-    assert exact > 2500  # ~10 marks per episode (a few fall on break paragraphs, which pin time but hold no text)
-
-
-@requires_corpus
-def test_other_changelog_shows_and_news_without_marks() -> None:
-    show = parse_markdown(read(CHANGELOG / "podcast" / "the-changelog-448.md"))
-    assert len(show.warnings) == 2 and sum(not s.time_estimated for s in show.segments) > 15
-    assert_timeline(show.segments)
-    news = parse_transcript(read(CHANGELOG / "news" / "changelog-news-10.md"), "changelog-news-10.md")
-    assert all(s.time_estimated for s in news.segments) and news.segments[0].speaker == "Jerod Santo"
-    js = sorted((CHANGELOG / "jsparty").glob("*.md"))[:20]
-    for path in js:
-        assert_timeline(parse_markdown(read(path)).segments)
-
-
-@requires_corpus
-def test_real_html_transcripts() -> None:
-    gotime = parse_transcript(read(CONVERT / "300 multiple choices.html"), "300.html")
-    assert len(gotime.segments) == 307 and gotime.segments[0].speaker == "Kris Brandow"
-    assert parse_timestamp("00:06:13.02") in [s.start_s for s in gotime.segments if not s.time_estimated]
-    spec = parse_transcript(read(SPEC / "example.html"), "example.html")
-    assert [s.speaker for s in spec.segments] == ["Travis", "Sarah", "Travis", "Gilon", "Travis", "Gilon",
-                                                  "Travis", "Sarah", "Gilon", "Travis"]
-    assert spec.segments[-1].start_s == 691.0
-    assert len(parse_transcript(read(CONVERT / "Talking AI at OpenShift Commons Gathering in Raleigh.html"),
-                                "t.html").segments) == 131

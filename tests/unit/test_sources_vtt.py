@@ -1,26 +1,21 @@
-"""WebVTT reader: spec and real-world files (Descript labels, voice tags, whisper), malformed input, fuzzing."""
+"""WebVTT reader: spec and real-world files (Descript labels, voice tags, whisper), malformed input, fuzzing.
+
+The whole real corpora are read in tests/corpus/test_transcripts_corpus.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parser_support import read
 
 from indexer.errors import InputError
 from indexer.ingest.formats.vtt import parse_vtt
 from indexer.ingest.registry import parse_transcript
 
 T = FIXTURES / "transcripts"
-SPEC = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "transcripts"
-CONVERT = SHARED_CORPUS / "formats" / "transcripts" / "podcast-transcript-convert-fixtures"
-LEXICAP = SHARED_CORPUS / "lexicap" / "vtt"
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
 
 
 def test_spec_example_voice_tags_crlf_and_entities() -> None:
@@ -115,33 +110,3 @@ def test_fuzz_only_input_error_escapes(text: str) -> None:
     except InputError:
         return
     assert all(s.start_s >= 0 for s in t.segments)
-
-
-@requires_corpus
-def test_spec_and_convert_fixture_files() -> None:
-    spec = parse_transcript(read(SPEC / "example.vtt"), "example.vtt")
-    assert len(spec.segments) == 7 and spec.warnings == []
-    descript = parse_transcript(read(CONVERT / "Managed services vs. DIY.vtt"), "Managed services vs. DIY.vtt")
-    assert len(descript.segments) == 576 and {s.speaker for s in descript.segments} == {"Michael", "Nikolay"}
-    fud = next(s for s in descript.segments if "FUD" in s.text)
-    assert fud.text == "What's it FUD: fear uncertainty." and fud.speaker == "Michael"  # not a speaker label
-    assert descript.segments[-1].text == "Bye." and descript.segments[-1].speaker == "Nikolay"
-
-
-@requires_corpus
-def test_all_lexicap_whisper_files() -> None:
-    files = sorted(LEXICAP.glob("*.vtt"))
-    assert len(files) == 319
-    cues = 0
-    for path in files:
-        t = parse_transcript(read(path), path.name)
-        assert t.segments, path
-        cues += len(t.segments)
-        reversed_reported = any("ending before they start" in w for w in t.warnings)
-        for s in t.segments:
-            assert s.text and s.speaker is None and s.start_s >= 0, (path, s)
-            assert s.end_s is not None and (s.start_s <= s.end_s or reversed_reported), (path, s)
-    assert cues > 700_000
-    ep1 = parse_vtt(read(LEXICAP / "episode_001_large.vtt")).segments[0]
-    assert (ep1.start_s, ep1.end_s) == (0.0, 4.2)
-    assert ep1.text == "As part of MIT course 6S099, Artificial General Intelligence,"

@@ -14,15 +14,15 @@ from indexer.cli.commands import hit_json
 from indexer.datamodel import PASSAGE_KINDS
 from indexer.errors import PodqueryError, QueryError
 from indexer.index.reader import Index
-from indexer.search.query import MODES
+from indexer.search.query import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 from service import ServiceConfig, create_app
 from service.__main__ import main
 from service.deps import get_searcher
 from service.errors import INTERNAL_ERROR
-from service.schemas import Kind, Mode
-from service.security import SECURITY_HEADERS
+from service.middleware.security import SECURITY_HEADERS
+from service.schemas.common import Kind, Mode
 
 ROUTES = {"/search", "/episodes", "/episodes/{episode_id}", "/podcasts", "/health", "/metrics"}
 
@@ -293,6 +293,18 @@ def test_openapi_lists_the_routes_and_parameters(client):
 def test_schema_choices_match_the_library():
     assert typing.get_args(Mode) == MODES
     assert typing.get_args(Kind) == PASSAGE_KINDS
+
+
+def test_config_serves_the_library_constants_with_or_without_an_index(client, tmp_path, real_embedder):
+    expected = {"modes": list(MODES), "default_mode": "hybrid", "passage_kinds": list(PASSAGE_KINDS), "max_k": MAX_K,
+                "max_offset": MAX_OFFSET, "max_query_chars": MAX_QUERY_CHARS, "writes_enabled": False}
+    response = client.get("/config")
+    assert response.status_code == 200 and response.json() == expected
+    assert "/config" in client.get("/openapi.json").json()["paths"]
+    app = create_app(ServiceConfig(index=tmp_path, api_key="sesame", rate_limit="off"), embedder=real_embedder)
+    with TestClient(app) as c:  # no index in tmp_path: /health is 503, /config still answers
+        assert c.get("/health").status_code == 503
+        assert c.get("/config").json() == {**expected, "writes_enabled": True}
 
 
 def test_config_from_env_and_main_refusing_a_missing_index(tmp_path, capsys):

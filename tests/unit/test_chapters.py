@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, SHARED_CORPUS, requires_corpus
+from conftest import FIXTURES
 
 from indexer.datamodel import finish_chapters
 from indexer.errors import InputError
 from indexer.ingest.formats.chapters import parse_chapter_list, parse_chapters_json
 
 CHAPTERS = FIXTURES / "chapters"
-SPEC_EXAMPLES = SHARED_CORPUS / "formats" / "podcast-namespace-spec" / "docs" / "examples" / "chapters"
 SIMPLE_STARTS = [0, 168, 260, 410, 3990, 4600, 5510, 5854, 6089]
 
 
@@ -33,12 +32,6 @@ def test_spec_complex_example_skips_silent_chapter() -> None:
     assert starts == [0, 168, 260, 410, 3990, 4200, 4600, 5510, 5854, 6089]
     assert chapters[5].title == "Played song by artist"
     assert all(c.title for c in chapters)
-
-
-@requires_corpus
-@pytest.mark.parametrize("name", ["example.json", "exampleComplex.json"])
-def test_fixture_copies_match_the_spec(name: str) -> None:
-    assert (CHAPTERS / name).read_bytes() == (SPEC_EXAMPLES / name).read_bytes()
 
 
 def test_fractional_times_end_time_and_bare_array() -> None:

@@ -137,14 +137,3 @@ def test_excluding_a_kind_for_the_whole_run(tiny_index, tmp_path):
     kinds = dict(searcher.index.conn.execute("SELECT id, kind FROM passages").fetchall())
     assert kinds[with_summary.outcomes[0].ranked[0]] == "summary"
     assert "summary" not in {kinds[p] for p in without.outcomes[0].ranked}
-
-
-def test_real_model_finds_a_paraphrase(real_embedder, tmp_path):
-    """The feature on the real model: a paraphrase with no shared content word is found by semantic search."""
-    path = tmp_path / "idx"
-    sources = [make_source("enclave", ENCLAVE, duration_s=150), make_source("garden", GARDEN, duration_s=80)]
-    build_sources(sources, path, SETTINGS, real_embedder)
-    searcher = Searcher(Index.open(path), real_embedder, SETTINGS)
-    query = Query("p", "getting rid of insects on flowers", "garden", 40.0, 80.0)
-    assert evaluate(searcher, [query], mode="semantic").overall.hit_at_1 == 1.0
-    assert evaluate(searcher, [query], mode="keyword").overall.hit_at_10 == 0.0

@@ -1,4 +1,5 @@
-"""`POST /ask`'s body and answer, typed for the API's edge (the search and episode models are in schemas.py)."""
+"""`POST /ask`'s body and answer, typed for the API's edge (a citation points at episodes and chapters as hits do,
+and a not-found answer carries hits: those models are in common.py and search.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from indexer.search.query import MAX_QUERY_CHARS
 
-from .schemas import ChapterRefOut, EpisodeRefOut, FilterParams, HitOut
+from .common import ChapterRefOut, EpisodeRefOut, FilterParams
+from .search import HitOut
 
 MAX_ASK_K = 20  # passages read for one answer; more only slows the answer (and a model's prompt) down
 

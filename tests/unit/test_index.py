@@ -1,35 +1,28 @@
-"""Index build, save, load and search on small episodes: logic with the fake embedder, features with the real model."""
+"""Index build, save, load and search on small episodes: the logic, with the fake embedder.
+
+The same features on the real model are in tests/model/test_index_real_model.py.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
+from support import FakeEmbedder, index_sources
 
 from indexer.errors import IndexError_, QueryError
 from indexer.index import keyword_fts5
 from indexer.index.reader import Index
-from indexer.index.writer import IndexWriter
-from indexer.search.filters import Filters
 from indexer.index.updates import build_sources
+from indexer.index.writer import IndexWriter
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
 SETTINGS = Settings()
 
-def _sources():
-    return [
-        make_source("enclave", ENCLAVE, podcast="AI Talk", title="Private AI with Illia",
-                    chapters=[(0, "Intro"), (30, "Secure Enclaves"), (110, "Tokens")], duration_s=150,
-                    published="2025-09-30"),
-        make_source("garden", GARDEN, podcast="Garden Hour", title="Roses and tomatoes", duration_s=80,
-                    published="2023-05-01"),
-    ]
-
 
 def _build(path, embedder, sources=None):
-    return build_sources(sources or _sources(), path, SETTINGS, embedder)
+    return build_sources(sources or index_sources(), path, SETTINGS, embedder)
 
 
 def test_build_writes_manifest_sqlite_and_faiss(tmp_path):
@@ -45,54 +38,6 @@ def test_build_writes_manifest_sqlite_and_faiss(tmp_path):
     ids = [r[0] for r in index.conn.execute("SELECT id FROM passages")]
     found = index.vectors.search(FakeEmbedder().embed(["secure enclaves"]), 100)[0]
     assert {i for i, _ in found} == set(ids)
-
-
-def test_save_then_load_gives_identical_hits_with_the_real_model(tmp_path, real_embedder):
-    _build(tmp_path / "idx", real_embedder)
-    first = Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS).search("hardware that protects data", k=5)
-    again = Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS).search("hardware that protects data", k=5)
-    assert [(h.id, h.score) for h in first.hits] == [(h.id, h.score) for h in again.hits]
-    top = first.hits[0]
-    assert top.episode.id == "enclave"
-    assert top.chapter is not None and top.chapter.title == "Secure Enclaves"
-    assert top.link.startswith("https://example.com/a.mp3#t=")
-
-
-def test_semantic_search_finds_meaning_without_shared_words(tmp_path, real_embedder):
-    _build(tmp_path / "idx", real_embedder)
-    searcher = Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS)
-    hits = searcher.search("pest control for flowers", k=3, mode="semantic").hits
-    assert hits[0].episode.id == "garden" and "Aphids" in hits[0].text
-    assert searcher.search("pest control for flowers", k=3, mode="keyword").hits == []
-    hybrid = searcher.search("pest control for flowers", k=3, mode="hybrid").hits
-    assert "Aphids" in hybrid[0].text and set(hybrid[0].explain) == {"semantic"}
-
-
-def test_hybrid_keeps_keyword_only_hits(tmp_path, real_embedder):
-    _build(tmp_path / "idx", real_embedder)
-    searcher = Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS)
-    hits = searcher.search("soapy", k=10, mode="hybrid").hits
-    assert "soapy" in hits[0].text and "keyword" in hits[0].explain
-    assert "«soapy»" in hits[0].snippet
-
-
-def test_filters_apply_before_ranking_and_fill_k(tmp_path, real_embedder):
-    _build(tmp_path / "idx", real_embedder)
-    searcher = Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS)
-    garden_count = searcher.index.conn.execute(
-        "SELECT count(*) FROM passages WHERE episode_id='garden'").fetchone()[0]
-    for mode in ("semantic", "keyword", "hybrid"):
-        hits = searcher.search("secure enclaves confidential computing", k=garden_count, mode=mode,
-                               filters=Filters(podcast="garden hour")).hits
-        if mode == "keyword":
-            assert hits == []  # no garden passage has those words
-            continue
-        assert len(hits) == garden_count and {h.episode.id for h in hits} == {"garden"}
-    assert {h.episode.id for h in searcher.search("data", k=10, filters=Filters(after="2024-01-01")).hits} == {"enclave"}
-    assert {h.episode.id for h in searcher.search("data", k=10, filters=Filters(before="2024-01-01")).hits} <= {"garden"}
-    spoken = searcher.search("data", k=10, filters=Filters(speaker="illia")).hits
-    assert spoken and all("Illia" in h.speakers for h in spoken)
-    assert all(h.kind == "chapter" for h in searcher.search("enclaves", k=5, filters=Filters(kind="chapter")).hits)
 
 
 @pytest.mark.parametrize("query", ['"AI" OR (', "drop table passages; --", "NEAR(a b)", "title:*", "' OR 1=1 --",
@@ -133,12 +78,6 @@ def test_group_by_episode_and_batch(tmp_path):
     assert results[1].hits[0].episode.id == "garden"
 
 
-def test_opening_with_another_model_says_how_to_fix(tmp_path, real_embedder):
-    _build(tmp_path / "idx", FakeEmbedder())
-    with pytest.raises(IndexError_, match="rebuild"):
-        Searcher(Index.open(tmp_path / "idx"), real_embedder, SETTINGS)
-
-
 def test_not_an_index_and_wrong_format(tmp_path):
     with pytest.raises(IndexError_, match="build"):
         Index.open(tmp_path)
@@ -164,7 +103,7 @@ def test_failed_write_leaves_previous_index(tmp_path):
     before = Index.open(tmp_path / "idx").counts()
     with pytest.raises(RuntimeError):
         with IndexWriter(tmp_path / "idx", FakeEmbedder(), SETTINGS, fresh=True) as writer:
-            writer.add(_sources()[:1])
+            writer.add(index_sources()[:1])
             raise RuntimeError("killed mid-build")
     assert Index.open(tmp_path / "idx").counts() == before
     assert [p.name for p in (tmp_path / "idx").iterdir() if p.name.startswith("gen-")] == \

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from service_support import SLASH_ID, LiveServer
 
-from service.security import SECURITY_HEADERS
+from service.middleware.security import SECURITY_HEADERS
 
 # eight questions, each with one right episode; the concurrency test checks every answer against these
 QUERIES = {

@@ -6,9 +6,8 @@ from dataclasses import replace
 
 from support import make_source
 
-from indexer.answer.citations import NOT_FOUND, time_at, verify
+from indexer.answer.citations import NOT_FOUND, verify
 from indexer.answer.extractive import ExtractiveAnswerer
-from indexer.passages.sentences import sentence_spans
 from indexer.index.reader import Index
 from indexer.index.updates import build_sources
 from indexer.search.searcher import Searcher
@@ -57,18 +56,3 @@ def test_a_quote_that_is_not_in_the_passage_is_dropped(tmp_path, real_embedder):
     kept, dropped = verify([answer.citations[0], forged],
                            answerer.searcher.stored_texts([answer.citations[0].passage_id]))
     assert kept == [answer.citations[0]] and dropped == 1
-
-
-def test_sentence_offsets_stay_verbatim_and_times_interpolate():
-    text = "First one here. Second, longer sentence follows! Third?"
-    spans = sentence_spans(text)
-    assert [text[s:e] for s, e in spans] == ["First one here.", "Second, longer sentence follows!", "Third?"]
-
-    class H:  # a hit with two segments: 0-10 s at offset 0, 10-30 s at offset 16
-        text = "First one here. Second, longer sentence follows! Third?"
-        segment_starts = [(0, 0.0), (16, 10.0)]
-        start_s, end_s = 0.0, 30.0
-
-    assert time_at(H, 0) == 0.0
-    assert time_at(H, 16) == 10.0
-    assert 10.0 < time_at(H, 49) < 30.0
