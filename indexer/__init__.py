@@ -36,7 +36,7 @@ _EXPORTS = {
     "compact": "indexer.index.updates", "build_sources": "indexer.index.updates",
     "add_sources": "indexer.index.updates", "BuildReport": "indexer.index.updates",
     "Embedder": "indexer.index.embedding", "load_embedder": "indexer.index.embedding",
-    "LiveSearcher": "indexer.index.live",
+    "LiveSearcher": "indexer.search.live",
     "Searcher": "indexer.search.searcher", "SearchResult": "indexer.search.hits", "Hit": "indexer.search.hits",
     "Filters": "indexer.search.filters", "Retriever": "indexer.search.retrievers",
     "MODES": "indexer.search.query", "MAX_K": "indexer.search.query", "MAX_OFFSET": "indexer.search.query",
@@ -68,7 +68,6 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load
     from indexer.datamodel import PASSAGE_KINDS, Chapter, Episode, EpisodeSource, Passage, Segment, Transcript
     from indexer.errors import IndexError_, InputError, NotFound, PodqueryError, QueryError
     from indexer.index.embedding import Embedder, load_embedder
-    from indexer.index.live import LiveSearcher
     from indexer.index.reader import Index, open_index
     from indexer.index.updates import BuildReport, add, add_sources, build, build_sources, compact, remove
     from indexer.ingest.corpus import load_sources
@@ -76,6 +75,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time the names load
     from indexer.passages.chunking import episode_passages
     from indexer.search.filters import Filters
     from indexer.search.hits import Hit, SearchResult
+    from indexer.search.live import LiveSearcher
     from indexer.search.query import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
     from indexer.search.retrievers import Retriever
     from indexer.search.searcher import Searcher

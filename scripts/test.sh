@@ -2,6 +2,7 @@
 # Set up and run the tests. No argument: every tier (browser tests need Chromium: installed here when apt-get is
 # usable). `--fast`: the unit tier only (tests/unit/, `pytest -m unit`: no model, no server, no browser, no
 # ../shared), under a minute and without installing Chromium. Any other arguments go to pytest as they are.
+# The full run (no arguments, what CI runs) first checks the code with ruff and mypy.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -19,6 +20,11 @@ elif [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id
     || echo "could not install chromium; browser tests will be skipped"
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+if [ "$#" -eq 0 ]; then
+  echo "==> ruff and mypy on indexer/ and service/"
+  .venv/bin/ruff check indexer service || exit 1
+  .venv/bin/mypy indexer service || exit 1
+fi
 .venv/bin/python -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

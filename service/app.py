@@ -8,8 +8,8 @@ the catch-all so even a crash's answer carries both; the limits sit inside it so
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -38,15 +38,10 @@ DESCRIPTION = """Search podcast transcripts for the moment something was said: e
 and chapter, and carries the second to start playing from and a link that does."""
 
 
-def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None = None) -> FastAPI:
-    """The service for `config` (default: from the environment).
-
-    `embedder` is an already-loaded model to use instead of loading `config.settings.model` (tests share one).
-    When the index cannot be loaded the app still starts: `/health` answers 503 with the reason and the
-    search routes 503, so a supervisor sees why instead of a crash loop.
-    """
-    config = config or ServiceConfig.from_env()
-    metrics = Metrics()
+def _lifespan(config: ServiceConfig, metrics: Metrics, embedder: Embedder | None
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Load the model and the index once at startup (off the event loop), close them at shutdown. A failed
+    load leaves `app.state.load_error` for `/health` and the 503s instead of stopping the process."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +64,19 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
             if resources is not None:
                 resources.close()
 
+    return lifespan
+
+
+def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The service for `config` (default: from the environment).
+
+    `embedder` is an already-loaded model to use instead of loading `config.settings.model` (tests share one).
+    When the index cannot be loaded the app still starts: `/health` answers 503 with the reason and the
+    search routes 503, so a supervisor sees why instead of a crash loop.
+    """
+    config = config or ServiceConfig.from_env()
+    metrics = Metrics()
+    lifespan = _lifespan(config, metrics, embedder)
     app = FastAPI(
         title="podquery", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         # Swagger UI and ReDoc load their code from a CDN, which the page's CSP (and offline use) forbid;

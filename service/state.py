@@ -12,8 +12,8 @@ import numpy as np
 
 from indexer.errors import IndexError_
 from indexer.index.embedding import Embedder, SentenceTransformerEmbedder
-from indexer.index.live import LiveSearcher
 from indexer.index.reader import Index
+from indexer.search.live import LiveSearcher
 from indexer.search.searcher import Searcher
 
 from .config import ServiceConfig

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from indexer import __version__
 from indexer.datamodel import PASSAGE_KINDS
-from indexer.search.query import MODES
+from indexer.search.query import DEFAULT_MODE, MODES
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--queries", type=Path, help="one query per line; prints one JSON object per line")
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--offset", type=int, default=0)
-    s.add_argument("--mode", default="hybrid", choices=MODES)
+    s.add_argument("--mode", default=DEFAULT_MODE, choices=MODES)
     s.add_argument("--podcast")
     s.add_argument("--episode")
     s.add_argument("--speaker")
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="measure hit@k, MRR@10 and nDCG@10 on a queries file (bench/README.md)")
     e.add_argument("index", type=Path)
     e.add_argument("queries", type=Path, help='JSON Lines: {"qid", "query", "episode", "start_s", "end_s", "group"?}')
-    e.add_argument("--mode", default="hybrid", choices=MODES)
+    e.add_argument("--mode", default=DEFAULT_MODE, choices=MODES)
     e.add_argument("--k", type=int, default=10)
     e.add_argument("--json", action="store_true")
 

@@ -215,3 +215,24 @@ def episode_passages(conn: sqlite3.Connection, episode_id: str) -> list[tuple[in
     """(id, kind, start_s, end_s) of every passage of an episode, in id order: what evaluation judges hits by."""
     sql = "SELECT id, kind, start_s, end_s FROM passages WHERE episode_id = ? ORDER BY id"
     return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(sql, (episode_id,))]
+
+
+def content_hashes(conn: sqlite3.Connection, episode_id: str) -> list[tuple[str, int]]:
+    """(content hash, passage id) of an episode's passages: which vectors an update can keep."""
+    return [(r[0], int(r[1])) for r in conn.execute(
+        "SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))]
+
+
+def passage_ids(conn: sqlite3.Connection) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT id FROM passages ORDER BY id")]
+
+
+def clear_tombstones(conn: sqlite3.Connection) -> int:
+    """Forget the removed passages whose vectors are gone; returns how many there were."""
+    dropped = int(conn.execute("SELECT count(*) FROM tombstones").fetchone()[0])
+    conn.execute("DELETE FROM tombstones")
+    return dropped
+
+
+def optimize(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA optimize")

@@ -111,7 +111,7 @@ class IndexWriter:
 
     def _reusable(self, episode_id: str) -> dict[str, int]:
         """Content hash -> passage id of this episode's current passages, whose vectors can be kept."""
-        rows = self.conn.execute("SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))
+        rows = store.content_hashes(self.conn, episode_id)
         return dict(rows)
 
     def add(self, sources: Iterable[EpisodeSource], *, progress: bool = False) -> int:
@@ -178,8 +178,8 @@ class IndexWriter:
 
     def compact(self) -> int:
         """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones."""
-        live = [int(r[0]) for r in self.conn.execute("SELECT id FROM passages ORDER BY id")]
-        dropped = int(self.conn.execute("SELECT count(*) FROM tombstones").fetchone()[0])
+        live = store.passage_ids(self.conn)
+        dropped = store.clear_tombstones(self.conn)
         fresh = VectorIndex.create(self.vectors.dimension, self.factory)
         for start in range(0, len(live), 10_000):
             batch = live[start:start + 10_000]
@@ -188,13 +188,12 @@ class IndexWriter:
                 fresh.train(vectors)
             fresh.add(batch, vectors)
         self.vectors = fresh
-        self.conn.execute("DELETE FROM tombstones")
         return dropped
 
     def commit(self) -> Manifest:
         """Flush the generation to disk, then switch the manifest to it in one rename."""
         self.conn.commit()
-        self.conn.execute("PRAGMA optimize")
+        store.optimize(self.conn)
         counts = store.counts(self.conn)
         self.conn.close()
         if len(self.vectors) != counts["passages"] + counts["tombstones"]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from indexer.errors import QueryError
 
 MODES = ("hybrid", "keyword", "semantic")
+DEFAULT_MODE = "hybrid"  # keyword and dense fail differently; fused they beat either (bench/README.md)
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 MAX_OFFSET = 1000  # the searcher ranks (offset + k) * 3 candidates; an unbounded offset is a cheap DoS

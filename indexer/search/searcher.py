@@ -15,7 +15,7 @@ from indexer.index.reader import Index
 from indexer.search.filters import Filters
 from indexer.search.fusion import Fused, rrf
 from indexer.search.hits import Hit, SearchResult, make_hit
-from indexer.search.query import check_query, query_terms
+from indexer.search.query import DEFAULT_MODE, check_query, query_terms
 from indexer.search.retrievers import Retriever, Scope
 from indexer.search.retrievers.keyword import KeywordRetriever
 from indexer.search.retrievers.semantic import SemanticRetriever
@@ -42,12 +42,12 @@ class Searcher:
         self.settings = settings
         self.retrievers = list(retrievers) if retrievers is not None else default_retrievers(index, embedder)
 
-    def search(self, query: str, *, k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+    def search(self, query: str, *, k: int = 10, mode: str = DEFAULT_MODE, filters: Filters | None = None,
                offset: int = 0, group_by_episode: bool = False) -> SearchResult:
         return self.search_batch([query], k=k, mode=mode, filters=filters, offset=offset,
                                  group_by_episode=group_by_episode)[0]
 
-    def search_batch(self, queries: Sequence[str], *, k: int = 10, mode: str = "hybrid",
+    def search_batch(self, queries: Sequence[str], *, k: int = 10, mode: str = DEFAULT_MODE,
                      filters: Filters | None = None, offset: int = 0,
                      group_by_episode: bool = False) -> list[SearchResult]:
         """Many queries in one call; each retriever gets them together (embeddings are computed in one batch)."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from indexer.datamodel import PASSAGE_KINDS
-from indexer.search.query import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
+from indexer.search.query import DEFAULT_MODE, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
 
 from ..deps import MetricsDep, OptionalResourcesDep, load_error
 from ..middleware.metrics import CONTENT_TYPE
-from ..schemas.common import DEFAULT_MODE
 from ..schemas.ops import ApiConfig, Health, IndexCounts
 
 router = APIRouter(tags=["operations"])

@@ -24,7 +24,6 @@ else:
     Mode = Literal[MODES]
     Kind = Literal[PASSAGE_KINDS]
 
-DEFAULT_MODE = "hybrid"  # what GET /search uses when no mode is given (the library's Searcher.search default)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from indexer.datamodel import PASSAGE_KINDS
+from indexer.search.query import DEFAULT_MODE, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, MODES
+
 from .common import Kind, Mode
 
 
@@ -41,9 +44,8 @@ class ApiConfig(BaseModel):
     `indexer.datamodel`), so a client built on them stays right when the library changes."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "modes": ["hybrid", "keyword", "semantic"], "default_mode": "hybrid",
-        "passage_kinds": ["transcript", "summary", "highlight", "chapter"], "max_k": 100, "max_offset": 1000,
-        "max_query_chars": 1000, "writes_enabled": False}]})
+        "modes": list(MODES), "default_mode": DEFAULT_MODE, "passage_kinds": list(PASSAGE_KINDS), "max_k": MAX_K,
+        "max_offset": MAX_OFFSET, "max_query_chars": MAX_QUERY_CHARS, "writes_enabled": False}]})
     modes: list[Mode] = Field(description="The search modes `GET /search` accepts as `mode`.")
     default_mode: Mode = Field(description="The mode used when a search names none.")
     passage_kinds: list[Kind] = Field(description="The passage kinds the `kind` filter accepts.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexer.search.query import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS
+from indexer.search.query import DEFAULT_MODE, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS
 
-from .common import DEFAULT_MODE, ChapterRefOut, EpisodeRefOut, FilterParams, Mode
+from .common import ChapterRefOut, EpisodeRefOut, FilterParams, Mode
 
 
 class SearchParams(FilterParams):

@@ -8,7 +8,7 @@ import time
 from support import FakeEmbedder, make_source
 
 from indexer.index import updates as builder
-from indexer.index.live import LiveSearcher
+from indexer.search.live import LiveSearcher
 from indexer.index.updates import add_sources, build_sources
 from indexer.settings import Settings
 
