@@ -18,13 +18,18 @@ range; for an episode-level target any passage of the episode is relevant. How i
   judging: a query cut from an episode's description would otherwise find its own summary passage verbatim.
   Such queries are fetched 3k deep, then cut to k after the drop.
 
-The queries file is JSON Lines: {"qid", "query", "episode", "start_s", "end_s", "group"?, "exclude_kinds"?}.
+The queries file is JSON Lines: {"qid", "query", "episode", "start_s", "end_s", "group"?, "split"?,
+"exclude_kinds"?}. The natural-question format of `../shared/devset` ({"qid", "style", "question", ...}) reads
+the same: `question` is the query and `style` its group. A `split` (a half of a dev set: tune on one, report
+both) is given, or taken from a qid like `LX-A001` (`LX-A`); results are then also given per split and per
+split and group.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import statistics
 import time
 from collections.abc import Iterable, Sequence
@@ -42,6 +47,7 @@ from indexer.search.searcher import Searcher
 log = logging.getLogger(__name__)
 
 CUTOFFS = (1, 5, 10)
+_SPLIT_QID = re.compile(r"^([A-Za-z]+-[A-Z])[0-9]+$")  # LX-A001 -> LX-A
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Query:
     end_s: float | None = None
     group: str = "all"
     exclude_kinds: tuple[str, ...] = ()
+    split: str = ""
 
     @property
     def span(self) -> tuple[float, float] | None:
@@ -107,6 +114,7 @@ class Outcome:
     values: dict[str, float]
     seek_error_s: float | None = None
     start_error_s: float | None = None
+    split: str = ""
 
 
 @dataclass
@@ -120,6 +128,7 @@ class EvalResult:
     outcomes: list[Outcome] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)  # qids whose target has no passage in the index
     seconds: float = 0.0
+    splits: dict[str, Metrics] = field(default_factory=dict)  # per split, and per "split group"
 
     @property
     def ms_per_query(self) -> float:
@@ -145,6 +154,8 @@ def read_queries(path: Path) -> list[Query]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"not JSON ({exc.msg})", source=str(path), where=where) from None
+        if "query" not in row and "question" in row:  # the natural-question format
+            row["query"] = row["question"]
         for name in ("qid", "query", "episode"):
             if not isinstance(row.get(name), (str, int)) or str(row[name]).strip() == "":
                 raise InputError(f"field {name}: required (a non-empty string)", source=str(path), where=where)
@@ -157,9 +168,11 @@ def read_queries(path: Path) -> list[Query]:
         if qid in seen:
             raise InputError(f"field qid: {qid!r} repeats an earlier line", source=str(path), where=where)
         seen.add(qid)
+        split = row.get("split") or (m.group(1) if (m := _SPLIT_QID.match(qid)) else "")
         out.append(Query(qid, str(row["query"]), str(row["episode"]),
                          None if start is None else float(start), None if end is None else float(end),
-                         str(row.get("group") or "all"), tuple(row.get("exclude_kinds") or ())))
+                         str(row.get("group") or row.get("style") or "all"), tuple(row.get("exclude_kinds") or ()),
+                         str(split)))
     return out
 
 
@@ -193,7 +206,7 @@ def score(queries: Sequence[Query], ranked: dict[str, list[Candidate]], pool: di
         hits = [c for c in ranked.get(q.qid, []) if c.kind not in q.exclude_kinds][:k]
         run += [ir_measures.ScoredDoc(q.qid, str(c.id), float(k - r)) for r, c in enumerate(hits)]
         ranks = [r for r, c in enumerate(hits, start=1) if c.id in relevant]
-        outcome = Outcome(q.qid, q.group, [c.id for c in hits], ranks, {})
+        outcome = Outcome(q.qid, q.group, [c.id for c in hits], ranks, {}, split=q.split)
         if ranks and q.span is not None:
             target_s = q.span[0]
             first = hits[ranks[0] - 1]
@@ -209,10 +222,16 @@ def score(queries: Sequence[Query], ranked: dict[str, list[Candidate]], pool: di
         for m in ir_measures.iter_calc(list(measures.values()), qrels, run):
             by_qid[m.query_id].values[names[str(m.measure)]] = float(m.value)
     groups = {g: _average([o for o in outcomes if o.group == g]) for g in sorted({o.group for o in outcomes})}
+    splits: dict[str, Metrics] = {}
+    for s in sorted({o.split for o in outcomes if o.split}):
+        splits[s] = _average([o for o in outcomes if o.split == s])
+        if len(groups) > 1:
+            for g in groups:
+                splits[f"{s} {g}"] = _average([o for o in outcomes if o.split == s and o.group == g])
     if unjudged:
         log.warning("%d queries have no passage of their target in the index and were not judged: %s",
                     len(unjudged), ", ".join(unjudged[:10]))
-    return EvalResult(label, k, _average(outcomes), groups, outcomes, unjudged)
+    return EvalResult(label, k, _average(outcomes), groups, outcomes, unjudged, splits=splits)
 
 
 def _average(outcomes: Sequence[Outcome]) -> Metrics:
@@ -249,7 +268,7 @@ def evaluate(searcher: Searcher, queries: Sequence[Query], *, mode: str = "hybri
     """Run the queries through the searcher in batches and score them; `exclude_kinds` applies to every query."""
     if exclude_kinds:
         queries = [Query(q.qid, q.query, q.episode, q.start_s, q.end_s, q.group,
-                         tuple(dict.fromkeys([*q.exclude_kinds, *exclude_kinds]))) for q in queries]
+                         tuple(dict.fromkeys([*q.exclude_kinds, *exclude_kinds])), q.split) for q in queries]
     ranked: dict[str, list[Candidate]] = {}
     started = time.perf_counter()
     for deep in (False, True):  # queries that drop kinds are fetched deeper, so k remain after the drop
@@ -284,6 +303,7 @@ def format_table(results: EvalResult | Sequence[EvalResult], *, groups: bool = T
     rows = [head]
     for r in results:
         parts = [("all", r.overall)] + (list(r.groups.items()) if groups and len(r.groups) > 1 else [])
+        parts += list(r.splits.items()) if groups and len(r.splits) > 1 else []
         for name, m in parts:
             rows.append(f"| {r.label} | {name} | {m.n} | {_num(m.hit_at_1)} | {_num(m.hit_at_5)} | "
                         f"{_num(m.hit_at_10)} | {_num(m.mrr_at_10)} | {_num(m.ndcg_at_10)} | "

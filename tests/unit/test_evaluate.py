@@ -137,3 +137,32 @@ def test_excluding_a_kind_for_the_whole_run(tiny_index, tmp_path):
     kinds = dict(searcher.index.conn.execute("SELECT id, kind FROM passages").fetchall())
     assert kinds[with_summary.outcomes[0].ranked[0]] == "summary"
     assert "summary" not in {kinds[p] for p in without.outcomes[0].ranked}
+
+
+def test_natural_questions_read_with_style_groups_and_halves(tmp_path):
+    """The ../shared/devset format: `question` is the query, `style` the group, the qid prefix the split; the
+    results come per style, per half and per half and style."""
+    rows = [
+        {"qid": "LX-A001", "style": "paraphrase", "question": "why did they drop it?", "episode": "e1",
+         "start_s": 10.0, "end_s": 20.0, "answer": "cost", "quote": "it cost too much"},
+        {"qid": "LX-B001", "style": "keyword", "question": "free trial", "episode": "e1", "start_s": 30.0,
+         "end_s": 40.0},
+        {"qid": "LX-B002", "style": "paraphrase", "question": "what changed?", "episode": "e1", "start_s": 50.0,
+         "end_s": 60.0},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    queries = read_queries(path)
+    assert [(q.query, q.group, q.split) for q in queries] == [
+        ("why did they drop it?", "paraphrase", "LX-A"), ("free trial", "keyword", "LX-B"),
+        ("what changed?", "paraphrase", "LX-B")]
+    pool = {"e1": [Candidate(1, "e1", "transcript", 0.0, 25.0), Candidate(2, "e1", "transcript", 25.0, 45.0),
+                   Candidate(3, "e1", "transcript", 45.0, 70.0)]}
+    ranked = {"LX-A001": [pool["e1"][0]], "LX-B001": [pool["e1"][0], pool["e1"][1]], "LX-B002": []}
+    result = score(queries, ranked, pool)
+    assert set(result.groups) == {"keyword", "paraphrase"}
+    assert result.splits["LX-A"].hit_at_1 == 1.0 and result.splits["LX-A"].n == 1
+    assert result.splits["LX-B"].n == 2 and result.splits["LX-B"].hit_at_5 == 0.5
+    assert result.splits["LX-B keyword"].mrr_at_10 == 0.5 and result.splits["LX-B paraphrase"].hit_at_10 == 0.0
+    table = format_table(result)
+    assert "| LX-A |" in table and "| LX-B paraphrase |" in table
