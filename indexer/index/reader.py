@@ -87,6 +87,10 @@ class Index:
         """(id, kind, start_s, end_s) of each passage of an episode."""
         return store.episode_passages(self.conn, episode_id)
 
+    def vectors_of(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these passages (rows in the order of `ids`)."""
+        return self.vectors.reconstruct(ids) if ids else np.zeros((0, self.vectors.dimension), dtype=np.float32)
+
     # --- retrieval: what the retrievers call
 
     def allowed_ids(self, filters: Filters) -> list[int] | None:
@@ -105,3 +109,4 @@ class Index:
 def open_index(path: Path | str, *, mmap: bool = False) -> Index:
     """Open the index at `path` for reading (`Index.open`); IndexError_ says what is wrong and how to fix it."""
     return Index.open(path, mmap=mmap)
+

@@ -27,6 +27,7 @@ class StoredPassage:
     published: str | None
     episode_url: str | None
     audio_url: str | None
+    duration_s: float | None = None  # the episode's
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def passages_by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, St
     placeholders = ",".join("?" * len(ids))
     sql = (
         "SELECT p.*, e.title AS episode_title, e.podcast AS podcast, e.published AS published, "
-        "e.url AS episode_url, e.audio_url AS audio_url, c.start_s AS chapter_start_s "
+        "e.url AS episode_url, e.audio_url AS audio_url, e.duration_s AS duration_s, c.start_s AS chapter_start_s "
         "FROM passages p JOIN episodes e ON e.id = p.episode_id "
         "LEFT JOIN chapters c ON c.episode_id = p.episode_id AND c.idx = p.chapter_index "
         f"WHERE p.id IN ({placeholders})"
@@ -156,7 +156,7 @@ def _stored_passage(r: sqlite3.Row) -> StoredPassage:
         time_estimated=bool(r["time_estimated"]),
         segment_starts=tuple((int(o), float(s)) for o, s in json.loads(r["marks"])),
         episode_title=r["episode_title"], podcast=r["podcast"], published=r["published"],
-        episode_url=r["episode_url"], audio_url=r["audio_url"],
+        episode_url=r["episode_url"], audio_url=r["audio_url"], duration_s=r["duration_s"],
     )
 
 
@@ -236,3 +236,4 @@ def clear_tombstones(conn: sqlite3.Connection) -> int:
 
 def optimize(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA optimize")
+

@@ -220,13 +220,18 @@ def spread(start_s: float, end_s: float, lengths: Sequence[int]) -> list[tuple[f
     return out
 
 
-def seek_second(text: str, segment_starts: Sequence[tuple[int, float]], score: Callable[[str], int]
-                ) -> float | None:
-    """Start second of the segment inside the passage whose text scores highest (the first on ties); None when
-    no segment scores above 0. `score` says how well a segment's text matches the query."""
-    best_time, best_score = None, 0
+def seek_second(text: str, segment_starts: Sequence[tuple[int, float]], score: Callable[[str], float],
+                window_s: float = 0.0) -> float | None:
+    """Start second of the segment from which the passage's text scores highest (the first on ties); None when
+    nothing scores above 0. `score` says how well a piece of text matches the query; what is scored from each
+    segment is that segment and the ones starting within `window_s` seconds after it (0: the segment alone), since
+    an answer is said over several short cues."""
+    best_time, best_score = None, 0.0
     for n, (offset, start_s) in enumerate(segment_starts):
-        stop = segment_starts[n + 1][0] if n + 1 < len(segment_starts) else len(text)
+        last = n
+        while last + 1 < len(segment_starts) and segment_starts[last + 1][1] < start_s + window_s:
+            last += 1
+        stop = segment_starts[last + 1][0] if last + 1 < len(segment_starts) else len(text)
         value = score(text[offset:stop])
         if value > best_score:
             best_time, best_score = start_s, value

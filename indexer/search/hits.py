@@ -8,7 +8,7 @@ from indexer.index.records import StoredPassage
 from indexer.passages.timing import seek_second
 from indexer.search.fusion import Fused
 from indexer.search.highlight import snippet
-from indexer.search.query import terms_in
+from indexer.search.query import weighted_terms_in
 from indexer.timecode import audio_link, format_timestamp
 
 
@@ -59,10 +59,14 @@ class SearchResult:
     took_ms: float
 
 
-def make_hit(passage: StoredPassage, fused: Fused, terms: list[str]) -> Hit:
-    """The hit for a stored passage: snippet, seek second and link for these query terms, and the explanation."""
+def make_hit(passage: StoredPassage, fused: Fused, terms: list[str], weights: dict[str, float],
+             seek_window_s: float = 10.0) -> Hit:
+    """The hit for a stored passage: snippet, seek second and link for these query terms (each weighted as
+    `query.term_weights` says), and the explanation."""
     starts = list(passage.segment_starts)
-    seek = seek_second(passage.text, starts, lambda segment: terms_in(segment, terms)) if starts else None
+    seek = None
+    if starts:
+        seek = seek_second(passage.text, starts, lambda text: weighted_terms_in(text, weights), seek_window_s)
     if seek is None:
         seek = passage.start_s
     chapter = None

@@ -3,6 +3,7 @@ the page), its validation, and how a user's text becomes terms for matching and 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -39,10 +40,64 @@ def term_matches(word: str, terms: Sequence[str]) -> bool:
     return any(w == t or (len(t) >= 5 and len(w) >= 5 and w[:5] == t[:5]) for t in terms)
 
 
+class TermMatcher:
+    """`term_matches` for one query's terms, done by one regular expression over a whole text: which terms occur
+    in it, how often, and where. What the ranker's features and seeking use (thousands of texts a search)."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.terms = list(terms)
+        self._by_prefix: dict[str, list[str]] = {}
+        for t in self.terms:
+            if len(t) >= 5:
+                self._by_prefix.setdefault(t[:5], []).append(t)
+        self._exact = set(self.terms)
+        alternatives = sorted({re.escape(t[:5]) + r"\w*" if len(t) >= 5 else re.escape(t) for t in self.terms},
+                              key=len, reverse=True)
+        # terms are lowercase; matching a lowercased text is several times faster than re.IGNORECASE
+        self._pattern = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b") if alternatives else None
+
+    def matched(self, word: str) -> set[str]:
+        """The terms a lowercased word matches."""
+        found = {word} & self._exact
+        if len(word) >= 5:
+            found.update(self._by_prefix.get(word[:5], ()))
+        return found
+
+    def positions(self, text: str) -> list[tuple[int, str]]:
+        """(character offset, term) for every match in the text, in text order."""
+        if self._pattern is None:
+            return []
+        return [(m.start(), t) for m in self._pattern.finditer(text.lower()) for t in self.matched(m.group())]
+
+    def counts(self, text: str) -> dict[str, int]:
+        """Term -> how many words of the text match it; terms that never match are left out."""
+        out: dict[str, int] = {}
+        for _, t in self.positions(text):
+            out[t] = out.get(t, 0) + 1
+        return out
+
+
 def terms_in(text: str, terms: Sequence[str]) -> int:
     """How many distinct query terms occur in the text (by `term_matches`): what picks the segment to seek to."""
     words = WORD.findall(text)
     return len({t for t in terms for w in words if term_matches(w, [t])})
+
+
+def term_weights(terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
+    """An IDF weight per term over `texts` (the candidates of one search): a term in every candidate says little
+    about where in a passage the answer is, a rare one says much."""
+    matcher = TermMatcher(terms)
+    df = dict.fromkeys(terms, 0)
+    for text in texts:
+        for t in matcher.counts(text):
+            df[t] += 1
+    return {t: math.log(1 + len(texts) / (1 + df[t])) for t in terms}
+
+
+def weighted_terms_in(text: str, weights: dict[str, float]) -> float:
+    """The summed weights of the distinct query terms that occur in the text."""
+    found = TermMatcher(list(weights)).counts(text)
+    return sum(weights[t] for t in found)
 
 
 def check_query(query: str, k: int, mode: str, offset: int = 0) -> str:

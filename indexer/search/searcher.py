@@ -15,7 +15,9 @@ from indexer.index.reader import Index
 from indexer.search.filters import Filters
 from indexer.search.fusion import Fused, rrf
 from indexer.search.hits import Hit, SearchResult, make_hit
-from indexer.search.query import DEFAULT_MODE, check_query, query_terms
+from indexer.search.query import DEFAULT_MODE, check_query, query_terms, term_weights
+from indexer.search.rerank import default_ranker
+from indexer.search.rerank.stage import SecondStage
 from indexer.search.retrievers import Retriever, Scope
 from indexer.search.retrievers.keyword import KeywordRetriever
 from indexer.search.retrievers.semantic import SemanticRetriever
@@ -34,13 +36,18 @@ class Searcher:
     """One library API for the CLI, the service and the tests. Thread-safe for reads."""
 
     def __init__(self, index: Index, embedder: Embedder | None, settings: Settings,
-                 retrievers: Sequence[Retriever] | None = None) -> None:
+                 retrievers: Sequence[Retriever] | None = None, second_stage: SecondStage | None = None) -> None:
+        """`retrievers` default to keyword and (with an embedder) semantic; `second_stage` to the packaged ranker
+        when `settings.rerank` is on. The second stage reorders hybrid searches only: it reads both retrievers."""
         if embedder is not None:
             index.manifest.check_model(embedder.name, embedder.dimension, embedder.fingerprint, index.path)
         self.index = index
         self.embedder = embedder
         self.settings = settings
         self.retrievers = list(retrievers) if retrievers is not None else default_retrievers(index, embedder)
+        if second_stage is None and settings.rerank and embedder is not None:
+            second_stage = SecondStage(index, default_ranker(), settings.rerank_depth)
+        self.second_stage = second_stage
 
     def search(self, query: str, *, k: int = 10, mode: str = DEFAULT_MODE, filters: Filters | None = None,
                offset: int = 0, group_by_episode: bool = False) -> SearchResult:
@@ -53,20 +60,32 @@ class Searcher:
         """Many queries in one call; each retriever gets them together (embeddings are computed in one batch)."""
         started = time.perf_counter()
         texts = [check_query(q, k, mode, offset) for q in queries]
-        scope = Scope(self.index, filters or Filters())
-        depth = max(50, (offset + k) * (10 if group_by_episode else 3))
-        ranked: dict[str, list[list[tuple[int, float]]]] = {
-            r.name: r.search(texts, depth, scope) for r in self._for_mode(mode)}
-        weights = {name: self.settings.weight(name) for name in ranked}
+        first, scope = self.first_stage(texts, k=k, mode=mode, filters=filters, offset=offset,
+                                        group_by_episode=group_by_episode)
         results = []
-        for n, text in enumerate(texts):
-            fused = rrf({name: lists[n] for name, lists in ranked.items()}, weights, self.settings.rrf_k)
+        for n, (text, fused) in enumerate(zip(texts, first, strict=True)):
+            if mode == "hybrid" and self.second_stage is not None and scope.query_vectors is not None:
+                fused = self.second_stage.rerank(query_terms(text), fused, scope.query_vectors[n])
             hits = self._hits(fused, text, offset + k, group_by_episode)
             results.append(SearchResult(text, mode, hits[offset:offset + k], 0.0))
         took = round((time.perf_counter() - started) * 1000, 2)
         for r in results:
             r.took_ms = took
         return results
+
+    def first_stage(self, texts: Sequence[str], *, k: int = 10, mode: str = DEFAULT_MODE,
+                    filters: Filters | None = None, offset: int = 0, group_by_episode: bool = False
+                    ) -> tuple[list[list[Fused]], Scope]:
+        """Each query's fused ranking before the second stage (what the ranker is trained on), and the scope,
+        which holds the query embeddings when a semantic retriever ran. `texts` are already checked."""
+        scope = Scope(self.index, filters or Filters())
+        depth = max(50, (offset + k) * (10 if group_by_episode else 3))
+        ranked: dict[str, list[list[tuple[int, float]]]] = {
+            r.name: r.search(texts, depth, scope) for r in self._for_mode(mode)}
+        weights = {name: self.settings.weight(name) for name in ranked}
+        fused = [rrf({name: lists[n] for name, lists in ranked.items()}, weights, self.settings.rrf_k)
+                 for n in range(len(texts))]
+        return fused, scope
 
     def _for_mode(self, mode: str) -> list[Retriever]:
         wanted = [r for r in self.retrievers if mode == "hybrid" or r.kind == mode]
@@ -82,6 +101,8 @@ class Searcher:
         """The first `limit` hits (best per episode when grouping); snippets are made for those only."""
         stored = self.index.passages([f.id for f in fused])
         terms = query_terms(query)
+        # rarity among the best candidates (as many as the second stage reads) picks the second to seek to
+        weights = term_weights(terms, [stored[f.id].text for f in fused[:self.settings.rerank_depth] if f.id in stored])
         hits: list[Hit] = []
         episodes: set[str] = set()
         for f in fused:
@@ -92,7 +113,7 @@ class Searcher:
                 if passage.episode_id in episodes:
                     continue
                 episodes.add(passage.episode_id)
-            hits.append(make_hit(passage, f, terms))
+            hits.append(make_hit(passage, f, terms, weights, self.settings.seek_window_s))
             if len(hits) >= limit:
                 break
         return hits

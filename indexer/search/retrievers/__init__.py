@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from indexer.search.filters import Filters
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ class Scope:
     filters: Filters = field(default_factory=Filters)
     _allowed: list[int] | None = None
     _computed: bool = False
+    # the queries' embeddings, left by the semantic retriever for the second stage (embedded once per request)
+    query_vectors: np.ndarray | None = None
 
     @property
     def allowed(self) -> list[int] | None:

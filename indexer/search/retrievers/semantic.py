@@ -21,4 +21,5 @@ class SemanticRetriever:
 
     def search(self, queries: Sequence[str], depth: int, scope: Scope) -> list[Ranked]:
         vectors = self.embedder.embed(list(queries))
+        scope.query_vectors = vectors
         return self.index.vector_search(vectors, depth, scope.allowed)
