@@ -25,7 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.eval.evaluate import EvalResult, Query, evaluate, format_table, read_queries  # noqa: E402
+from indexer.eval.evaluate import EvalResult, Query, evaluate, read_queries  # noqa: E402
+from indexer.eval.report import format_table  # noqa: E402
 from indexer.index import store  # noqa: E402
 from indexer.index.embedding import SentenceTransformerEmbedder  # noqa: E402
 from indexer.index.reader import Index  # noqa: E402

@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += [f"| {r.label} | {r.overall.hit_at_1:.3f} | {r.overall.hit_at_10:.3f} | {r.overall.mrr_at_10:.3f} | "
                   f"{r.ms_per_query:.1f} |" for r in ours]
         print(f"### Baselines on the same passages and dev set\n\n{baselines.table(found)}\n\n" + "\n".join(lines))
-        from indexer.eval.evaluate import format_table
+        from indexer.eval.report import format_table
         print("\n" + format_table([r.result for r in found] + ours))
     print(f"\nPeak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0

@@ -123,7 +123,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.eval.evaluate import evaluate_file, format_table
+    from indexer.eval.evaluate import evaluate_file
+    from indexer.eval.report import format_table
 
     embedder = None if args.mode == "keyword" else load_embedder(settings)
     searcher = Searcher(Index.open(args.index), embedder, settings)

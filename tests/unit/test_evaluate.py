@@ -9,7 +9,8 @@ import pytest
 from support import ENCLAVE, GARDEN, FakeEmbedder, make_source
 
 from indexer.errors import InputError
-from indexer.eval.evaluate import Candidate, Query, evaluate, format_table, is_relevant, read_queries, score
+from indexer.eval.evaluate import Candidate, Query, evaluate, is_relevant, read_queries, score
+from indexer.eval.report import format_table
 from indexer.index.reader import Index
 from indexer.index.updates import build_sources
 from indexer.search.searcher import Searcher

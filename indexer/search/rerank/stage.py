@@ -1,9 +1,13 @@
-"""The second stage: reorder the first stage's best candidates with the learned ranker.
+"""The second stage: reorder the first stage's best spoken passages with the learned ranker.
 
 It reads what the features need from the index (the candidates and their neighbouring passages, their stored
-vectors, the episodes' term statistics), scores the top `depth` fused candidates, and puts them in the ranker's
-order ahead of the rest. Each reranked candidate's `found_by` gains a "rerank" entry (its new rank and the
-ranker's raw score), which a hit shows in `explain`.
+vectors, the episodes' term statistics), scores the transcript passages among the top `depth` fused candidates,
+and puts them in the ranker's order into the places transcript passages held. Summaries, highlights and chapters
+keep their places: the ranker learned from spoken passages only. With fewer than `min_candidates` transcript
+passages (a handful of short episodes) the first stage's order stands: the ranker learned from lists of about a
+hundred candidates over hour-long episodes, and its list-level features mean something else on a handful. Each
+reranked candidate's `found_by` gains a "rerank" entry (its rank among the reranked and the ranker's raw score),
+which a hit shows in `explain`. Scores stay those of the places, so they still decrease down the list.
 """
 
 from __future__ import annotations
@@ -27,25 +31,29 @@ log = logging.getLogger(__name__)
 class SecondStage:
     """Reranks fused candidates for one index with one ranker. Thread-safe (no state per query)."""
 
-    def __init__(self, index: Index, ranker: Ranker, depth: int = 100) -> None:
+    def __init__(self, index: Index, ranker: Ranker, depth: int = 100, min_candidates: int = 20) -> None:
         self.index = index
         self.ranker = ranker
         self.depth = depth
+        self.min_candidates = min_candidates
 
     def candidates(self, terms: Sequence[str], fused: Sequence[Fused], query_vector: np.ndarray
                    ) -> tuple[list[Candidate], dict[str, EpisodeStats]]:
-        """The feature inputs of the top `depth` fused results (what training and serving both compute)."""
+        """The feature inputs of the transcript passages among the top `depth` fused results (what training and
+        serving both compute); `fused_rank` is the place in the whole fused list."""
         top = list(fused[:self.depth])
         ids = [f.id for f in top]
         stored = self.index.passages(ids + [i + d for i in ids for d in (-1, 1)])
-        top = [f for f in top if f.id in stored]
+        ranks = {f.id: n for n, f in enumerate(top, start=1)}
+        top = [f for f in top if f.id in stored and stored[f.id].kind == "transcript"]
         neighbours = {f.id: (_neighbour(stored, f.id, -1), _neighbour(stored, f.id, 1)) for f in top}
         vector_ids = sorted({f.id for f in top} | {n.id for pair in neighbours.values() for n in pair if n})
         vectors = self.index.vectors_of(vector_ids)
         cosine = dict(zip(vector_ids, (vectors @ query_vector).tolist(), strict=True))
         out = []
-        for rank, f in enumerate(top, start=1):
+        for f in top:
             p = stored[f.id]
+            rank = ranks[f.id]
             before, after = neighbours[f.id]
             keyword, dense = f.found_by.get("keyword"), f.found_by.get("semantic")
             out.append(Candidate(
@@ -75,25 +83,24 @@ class SecondStage:
         return out, stats
 
     def rerank(self, terms: Sequence[str], fused: list[Fused], query_vector: np.ndarray) -> list[Fused]:
-        """`fused` with its top `depth` in the ranker's order; scores stay decreasing down the whole list."""
-        if not fused:
-            return fused
+        """`fused` with its top transcript passages in the ranker's order, in the places they held."""
         candidates, stats = self.candidates(terms, fused, query_vector)
+        if len(candidates) < self.min_candidates:
+            return fused
         scores = self.ranker.score(feature_rows(terms, candidates, stats))
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])  # sorted() is stable: ties keep fusion's
-        reranked_ids = {c.id for c in candidates}
-        rest = [f for f in fused if f.id not in reranked_ids]
-        floor = max((f.score for f in rest), default=0.0)
-        lowest = float(min(scores))
         by_id = {f.id: f for f in fused}
-        head = []
-        for new_rank, i in enumerate(order, start=1):
-            f = by_id[candidates[i].id]
-            raw = float(scores[i])
-            # shifted above the first stage's scores of the rest, so scores decrease down the list
-            head.append(replace(f, score=floor + 1e-3 + raw - lowest,
-                                found_by={**f.found_by, "rerank": (new_rank, raw)}))
-        return head + rest
+        ranked = iter([(new_rank, by_id[candidates[i].id], float(scores[i]))
+                       for new_rank, i in enumerate(order, start=1)])
+        reranked_ids = {c.id for c in candidates}
+        out = []
+        for place in fused:
+            if place.id not in reranked_ids:
+                out.append(place)
+                continue
+            new_rank, f, raw = next(ranked)
+            out.append(replace(f, score=place.score, found_by={**f.found_by, "rerank": (new_rank, raw)}))
+        return out
 
 
 def _neighbour(stored: dict[int, StoredPassage], pid: int, step: int) -> StoredPassage | None:
