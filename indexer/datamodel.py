@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from indexer.errors import InputError
+
 PASSAGE_KINDS = ("transcript", "summary", "highlight", "chapter")
+# An id is a key in URLs (`DELETE /episodes/{id}`), CLI arguments and log lines: a 300,000-character id made an
+# episode impossible to remove, so ids are capped where they enter (records, feeds, file names).
+MAX_ID_CHARS = 256
+# Controls (C0, DEL, C1), lone surrogates and line/paragraph separators: they break log lines, headers and paths.
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,20 @@ class Episode:
     highlights: list[str] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     people: list[str] = field(default_factory=list)  # hosts and guests the source names
+
+
+def check_id(value: str, where: str | None = None, what: str = "the episode id") -> str:
+    """`value` if it can be an episode id: at most MAX_ID_CHARS characters, none of them a control character.
+
+    Otherwise InputError at `where` (the field or file name the id came from); `what` names the id in the message.
+    """
+    if len(value) > MAX_ID_CHARS:
+        raise InputError(f"{what} is {len(value):,} characters long; the limit is {MAX_ID_CHARS}", where=where)
+    bad = next((c for c in value if unicodedata.category(c) in _UNPRINTABLE), None)
+    if bad is not None:
+        raise InputError(f"{what} contains the control character U+{ord(bad):04X}: an id must be printable text",
+                         where=where)
+    return value
 
 
 @dataclass

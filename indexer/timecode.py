@@ -7,13 +7,16 @@ import re
 
 _CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d{1,3}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
+# No episode lasts two days; a finite but huge time (`"end": 1e306`) once overflowed to inf in later arithmetic and
+# made every search reaching its passages fail, so times past this are refused where they are read.
+MAX_SECONDS = 48 * 3600
 
 
 def parse_timestamp(value: str | int | float) -> float:
     """Seconds from `h:mm:ss(.mmm)`, `mm:ss(.mmm)`, a comma decimal (SRT) or a number.
 
-    Raises ValueError for negative numbers, minutes or seconds over 59 in a clock form, and non-finite or
-    absurdly large values (never OverflowError): a wrong time is worse than a refused one.
+    Raises ValueError for negative numbers, minutes or seconds over 59 in a clock form, non-finite values and
+    anything past MAX_SECONDS (never OverflowError): a wrong time is worse than a refused one.
     """
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
@@ -42,6 +45,9 @@ def parse_timestamp(value: str | int | float) -> float:
         raise ValueError(f"timestamp out of range: {str(value)[:40]!r}") from None
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"timestamp must be a finite number of seconds >= 0, got {value!r}")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"timestamp {str(value)[:40]!r} is past {MAX_SECONDS // 3600} hours "
+                         f"({MAX_SECONDS} s), the longest time accepted")
     return seconds
 
 

@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limit_compute_threads(config.threads)
     print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}", flush=True)
-    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level)
+    # X-Forwarded-For is honoured only from the configured proxies (uvicorn would trust it from 127.0.0.1 by
+    # default, letting any local client pick the address its rate limit is counted against); without any, the
+    # header is ignored and the access log shows the real peer
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level,
+                proxy_headers=bool(config.trusted_proxies), forwarded_allow_ips=list(config.trusted_proxies))
     return 0
 
 

@@ -6,8 +6,9 @@ The library's own tunables (model, fusion weights...) stay in `indexer.settings.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,15 @@ class ServiceConfig:
     # requests per client IP ("120/minute", "10/second;1000/hour", or "off"); writes are POST/DELETE /episodes
     rate_limit: str = DEFAULT_RATE_LIMIT
     write_rate_limit: str = DEFAULT_WRITE_RATE_LIMIT
+    # addresses/networks of reverse proxies whose X-Forwarded-For names the client; empty: the header is ignored,
+    # since otherwise any local client could name its own address and get a fresh rate-limit budget each request
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
-        `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, plus the library's own
-        `PODQUERY_*` settings."""
+        `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, `_TRUSTED_PROXIES`
+        (comma-separated addresses or CIDRs), plus the library's own `PODQUERY_*` settings."""
         env = os.environ if environ is None else environ
         d = cls()
         index = env.get("PODQUERY_INDEX")
@@ -70,6 +74,7 @@ class ServiceConfig:
             max_body_bytes=_int(env, "PODQUERY_MAX_BODY_BYTES", d.max_body_bytes),
             rate_limit=env.get("PODQUERY_RATE_LIMIT", d.rate_limit),
             write_rate_limit=env.get("PODQUERY_WRITE_RATE_LIMIT", d.write_rate_limit),
+            trusted_proxies=proxy_networks(env.get("PODQUERY_TRUSTED_PROXIES", "").split(",")),
             settings=Settings.from_env(),
         ).checked()
 
@@ -93,7 +98,24 @@ class ServiceConfig:
             raise PodqueryError(f"PODQUERY_MAX_BODY_BYTES must be 0 or more, got {self.max_body_bytes}")
         parse_rate(self.rate_limit, "PODQUERY_RATE_LIMIT")
         parse_rate(self.write_rate_limit, "PODQUERY_WRITE_RATE_LIMIT")
+        proxy_networks(self.trusted_proxies)
         return self
+
+
+def proxy_networks(items: Iterable[str]) -> tuple[str, ...]:
+    """Each non-blank item as a normalised address or network ("10.0.0.0/8", "::1"), for uvicorn's
+    `forwarded_allow_ips`. Checked here because uvicorn takes a value it cannot parse as a literal host name,
+    silently trusting nothing (or, for a network with host bits, not the network meant)."""
+    out = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)))
+        except ValueError:
+            raise PodqueryError(f"PODQUERY_TRUSTED_PROXIES must be comma-separated IP addresses or networks "
+                                f"(CIDR), got {item!r}") from None
+    return tuple(out)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -109,13 +109,16 @@ class LiveServer:
             return self.proc.wait(timeout=5)
 
 
-def start_server(index: Path, log: Path, *, timeout_s: float = 90.0, rate_limit: str = "off") -> LiveServer:
+def start_server(index: Path, log: Path, *, timeout_s: float = 90.0, rate_limit: str = "off",
+                 extra_env: dict[str, str] | None = None) -> LiveServer:
     """Start the service on a free port and wait until /health answers 200 (the model is loaded).
 
     Rate limits are off unless asked for: these tests send searches as fast as they can from one address.
+    `extra_env` adds `PODQUERY_*` settings (an API key, a write limit, trusted proxies) for this server only.
     """
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PODQUERY_RATE_LIMIT": rate_limit}
+    env.update(extra_env or {})
     env.pop("PODQUERY_INDEX", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.datamodel import Episode, Transcript
+from indexer.datamodel import Episode, Transcript, check_id
 from indexer.errors import InputError
 from indexer.ingest.files import classify, path_key, read_text_file, siblings, transcript_rank, utf8_path
 from indexer.ingest.formats.record_json import RecordJSON, parse_records_text
@@ -196,11 +196,18 @@ class _Planner:
             if not left:
                 continue
             chosen = min(left, key=transcript_rank)
+            self.consumed.update(path_key(p) for p in left)
+            try:
+                check_id(stem, "file name", "the id taken from the file name")
+            except InputError as err:  # a file name cannot be over 255 bytes, but it can hold a newline
+                self.errors.append(((self.order[path_key(chosen)], 0), err.at(str(chosen))))
+                if (chapters := self.chapters.get((dir_key, stem))) is not None:
+                    self.consumed.add(path_key(chapters))  # reported with the transcript, not as a stray file
+                continue
             plan = PlannedEpisode(order=(self.order[path_key(chosen)], 0), episode=Episode(id=stem, title=stem),
                                   origin=str(chosen), transcript_path=chosen, warnings=[NO_RECORD])
             plan.warnings += [f"ignored {p.name}: the episode's transcript is {chosen.name}"
                               for p in left if p is not chosen]
-            self.consumed.update(path_key(p) for p in left)
             if (chapters := self.chapters.get((dir_key, stem))) is not None:
                 plan.chapters_path = chapters
                 self.consumed.add(path_key(chapters))

@@ -29,7 +29,8 @@ _LISTED = 3  # cues named in a warning before "and N more"
 
 
 def to_seconds(value: str | int | float) -> float:
-    """timecode.parse_timestamp (ValueError for a bad or absurdly large time), rounded to the microsecond."""
+    """timecode.parse_timestamp (ValueError for a bad time, or one past timecode.MAX_SECONDS: 48 hours), rounded to
+    the microsecond."""
     # Rounding to the microsecond removes float noise such as 3 + 938/1000 == 3.9379999999999997.
     return round(parse_timestamp(value), 6)
 

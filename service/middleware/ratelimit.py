@@ -7,8 +7,8 @@ again for every body chunk (any streaming response fails), and its per-route dec
 parameter on every route.
 
 The client is the connection's address as the server reports it (`scope["client"]`). uvicorn replaces it with
-`X-Forwarded-For` only for trusted proxies (`--forwarded-allow-ips`, 127.0.0.1 by default), so behind a reverse
-proxy on the same machine each real client still counts on its own.
+`X-Forwarded-For` only for the proxies in `PODQUERY_TRUSTED_PROXIES` (none by default: a client cannot pick its
+own address), so behind a reverse proxy listed there each real client still counts on its own.
 """
 
 from __future__ import annotations

@@ -107,6 +107,30 @@ def test_bad_bodies_are_refused_and_change_nothing(index_copy, real_embedder):
         assert client.get("/health").json()["counts"]["passages"] == before
 
 
+def test_huge_times_and_ids_are_refused_by_field_and_search_keeps_working(index_copy, real_embedder):
+    """Issue 14: `end: 1e306` once overflowed to inf and made searches answer 500; a 300,000-character id made an
+    episode unremovable. Both are now 422s naming the field, and nothing reaches the index."""
+    auth = {"X-API-Key": KEY}
+    huge_end = [{**RECORD["transcript"][0], "end": 1e306}, *RECORD["transcript"][1:]]
+    with _client(index_copy, real_embedder) as client:
+        before = client.get("/health").json()["counts"]["passages"]
+        cases = [
+            ({**RECORD, "transcript": huge_end}, "field transcript[0].end"),
+            ({**RECORD, "duration_s": 1e306}, "field duration_s"),
+            ({**RECORD, "id": "x" * 300_000}, "field id"),
+            ({**RECORD, "id": "line\nbreak"}, "field id"),
+        ]
+        for body, field in cases:
+            response = client.post("/episodes", json=body, headers=auth)
+            assert response.status_code == 422, response.text
+            assert field in response.text and "Traceback" not in response.text
+        assert client.get("/health").json()["counts"]["passages"] == before
+        for mode in ("keyword", "semantic", "hybrid"):
+            response = client.get("/search", params={"q": "narwhal tusks", "k": 10, "mode": mode})
+            assert response.status_code == 200, response.text
+            assert "posted-1" not in {h["episode"]["id"] for h in response.json()["hits"]}
+
+
 def test_running_server_sees_a_cli_add_with_zero_failed_searches(index_copy, tmp_path):
     """A stream of searches against a real server while `python -m indexer add` swaps the index underneath."""
     server = start_server(index_copy, tmp_path / "server.log")

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import PurePath
 from typing import Any
 
-from indexer.datamodel import Chapter, Episode, Transcript, finish_chapters
+from indexer.datamodel import Chapter, Episode, Transcript, check_id, finish_chapters
 from indexer.errors import InputError
 from indexer.ingest.formats.json_transcript import segments_from_dicts
 from indexer.ingest.jsonvalues import json_kind, json_seconds, load_json
@@ -76,7 +76,8 @@ def parse_record_json(obj: Any, where: str = "", fallback_id: str = "") -> Recor
     p = _Fields(obj, where)
     for key in sorted(set(obj) - KNOWN_FIELDS):
         log.debug("%s: ignoring unknown record field %r", where or "record", key)
-    episode_id = p.ident("id") or p.ident("guid") or fallback_id
+    episode_id = (p.ident("id") or p.ident("guid")
+                  or check_id(fallback_id, p.at("id"), "the id taken from the file name"))
     if not episode_id:
         raise InputError("no episode id: give the record an \"id\" or \"guid\"", where=p.at("id"))
     title = p.text("title")
@@ -212,7 +213,7 @@ class _Fields:
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise self._bad(name, "a string or integer", value)
-        return self._checked(name, str(value)).strip()
+        return check_id(self._checked(name, str(value)).strip(), self.at(name))
 
     def path(self, name: str) -> str:
         value = self.text(name).strip()

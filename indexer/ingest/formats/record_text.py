@@ -16,7 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from indexer.datamodel import Chapter, Episode, finish_chapters
+from indexer.datamodel import Chapter, Episode, check_id, finish_chapters
 from indexer.errors import InputError
 from indexer.ingest.formats.record_json import normalise_date
 from indexer.timecode import parse_timestamp
@@ -65,7 +65,9 @@ def read_record_text(text: str, fallback_id: str = "") -> tuple[Episode, list[st
     if not title:
         where = f"line {title_field.line}: Episode" if title_field else "line 1: Episode"
         raise InputError("missing title: the line after \"Episode\" must hold the episode title", where=where)
-    episode = Episode(id=fallback_id or _slug(title), title=title)
+    # The fallback is the file's stem; a slug of the title is short and printable by construction.
+    episode_id = check_id(fallback_id, "file name", "the id taken from the file name") if fallback_id else _slug(title)
+    episode = Episode(id=episode_id, title=title)
     episode.podcast = _one_value(fields.get("Podcast"))
     if (f := fields.get("Published")) and _one_value(f):
         try:
@@ -75,8 +77,8 @@ def read_record_text(text: str, fallback_id: str = "") -> tuple[Episode, list[st
     if (f := fields.get("Duration seconds")) and _one_value(f):
         try:
             episode.duration_s = parse_timestamp(_one_value(f))
-        except ValueError:
-            raise InputError(f"not a number of seconds: {_one_value(f)!r}", where=_where(f)) from None
+        except ValueError as exc:
+            raise InputError(f"not a number of seconds: {exc}", where=_where(f)) from None
     episode.url = _one_value(fields.get("Canonical source")) or None
     episode.audio_url = _one_value(fields.get("Audio")) or None
     if f := fields.get("Summary"):

@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
-from indexer.datamodel import Chapter, Episode, finish_chapters
+from indexer.datamodel import Chapter, Episode, check_id, finish_chapters
 from indexer.errors import InputError
 from indexer.ingest.formats.chapters import parse_chapter_list
 from indexer.ingest.registry import mime_rank
@@ -115,7 +115,11 @@ def _parse(data: bytes, include_blocked: bool) -> Feed:
     base = urljoin(base, channel.get(XML_BASE, "")) if channel is not root else base
     seen: set[str] = set()
     for n, el in enumerate(elements, 1):
-        item = _item(el, feed, urljoin(base, el.get(XML_BASE, "")), root.tag == "{atom}feed")
+        try:
+            item = _item(el, feed, urljoin(base, el.get(XML_BASE, "")), root.tag == "{atom}feed")
+        except InputError as err:  # an id no index could key on: this item is left out, the feed still loads
+            feed.warnings.append(f"item {n}: {err}: skipped")
+            continue
         label = f"item {n}" + (f" ({item.episode.title!r})" if item and item.episode.title else "")
         if item is None:
             feed.warnings.append(f"{label} has no guid, enclosure or link to identify it: skipped")
@@ -156,6 +160,8 @@ def _item(el: Element, feed: Feed, base: str, atom: bool) -> FeedItem | None:
     episode_id = guid or audio or link
     if not episode_id:
         return None
+    id_field = ("id" if atom else "guid") if guid else "enclosure url" if audio else "link"
+    check_id(episode_id, id_field)
     title = collapse_whitespace(_text(el, "title") or _text(el, "atom:title") or _text(el, "itunes:title"))
     if not title and audio:
         title = urlsplit(audio).path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # as podcatchers do: the file's name

@@ -14,6 +14,7 @@ from indexer.datamodel import Segment, Transcript
 from indexer.errors import InputError
 from indexer.ingest.text import attribute_speakers, check_characters, clean_text, split_lines, strip_bom, voice_of
 from indexer.passages.timing import to_seconds
+from indexer.timecode import MAX_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,15 @@ def parse_cue_time(token: str, line_no: int) -> float:
         raise InputError(f"bad cue timestamp {token!r}: {e}", where=f"line {line_no}") from None
 
 
-def _fast_times(m: re.Match[str]) -> tuple[float, float]:
+def _fast_times(m: re.Match[str]) -> tuple[float, float] | None:
+    """(start, end) of a `_FAST_TIMING` match; None past MAX_SECONDS (a 3-digit hour), which the general path then
+    refuses with parse_timestamp's reason."""
     h1, m1, s1, h2, m2, s2 = m.groups()
-    return (
+    times = (
         round(int(h1 or 0) * 3600 + int(m1) * 60 + float(s1.replace(",", ".")), 3),
         round(int(h2 or 0) * 3600 + int(m2) * 60 + float(s2.replace(",", ".")), 3),
     )
+    return times if max(times) <= MAX_SECONDS else None
 
 
 def _line_of(text: str, m: re.Match[str] | None) -> int:
@@ -61,8 +65,8 @@ def _line_of(text: str, m: re.Match[str] | None) -> int:
 def parse_timing_line(line: str, line_no: int) -> tuple[float, float]:
     """(start, end) of a `start --> end [settings]` line; cue settings are ignored (they only place captions)."""
     fast = _FAST_TIMING.match(line)
-    if fast:
-        return _fast_times(fast)
+    if fast and (times := _fast_times(fast)) is not None:
+        return times
     m = _TIMING.match(line)
     if not m:
         raise InputError(f"bad cue timing line {line.strip()!r}", where=f"line {line_no}")
@@ -140,10 +144,10 @@ def _read_cue(text: str, m: re.Match[str]) -> tuple[float, float, str] | None:
             f"expected a cue timing line ('00:00:01.000 --> 00:00:02.000'), got {first.strip()[:60]!r}",
             where=f"line {_line_of(text, m)}",
         )
-    if fast:
-        start, end = _fast_times(fast)
-    else:
-        start, end = parse_timing_line(block[timing_at], _line_of(text, m) + timing_at)
+    times = _fast_times(fast) if fast else None
+    if times is None:
+        times = parse_timing_line(block[timing_at], _line_of(text, m) + timing_at)
+    start, end = times
     payload = block[timing_at + 1:]
     joined = "\n".join(payload)
     if "-->" in joined:
