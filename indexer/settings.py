@@ -45,6 +45,9 @@ class Settings:
     llm_url: str | None = None
     llm_model: str = "local"  # the `model` field sent; llama.cpp's server answers with whatever it loaded
     llm_timeout: float = 60.0  # seconds for the connection and for each read of the reply
+    # `--fetch` downloads from loopback, private and link-local addresses too (tests, trusted LANs); off, a feed
+    # cannot make the indexer read the machine's own services (indexer/ingest/fetch.py)
+    fetch_private: bool = False
 
     def weight(self, retriever: str) -> float:
         """Fusion weight of a retriever by name (`keyword`, `semantic`; any other retriever weighs 1)."""
@@ -73,4 +76,5 @@ class Settings:
             llm_url=_env("llm_url", "") or None,
             llm_model=_env("llm_model", d.llm_model),
             llm_timeout=float(_env("llm_timeout", str(d.llm_timeout))),
+            fetch_private=_env("fetch_private", "0").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -1,11 +1,14 @@
 """How routes reach what the lifespan loaded: `Annotated[..., Depends(...)]` aliases that tests can override.
 
 The getters are `async def` on purpose: they only read `app.state`, and a sync dependency would cost each
-request an extra hop through the threadpool.
+request an extra hop through the threadpool. The searcher and the index are leased for the whole request:
+FastAPI ends a `yield` dependency after the response has been sent (a streamed answer included), and a
+generation a writer has replaced closes when its last lease ends (LiveSearcher).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,6 +18,7 @@ from indexer.index.reader import Index
 from indexer.search.searcher import Searcher
 
 from .middleware.metrics import Metrics
+from .redact import public_message
 from .state import Resources
 
 
@@ -24,8 +28,10 @@ async def get_optional_resources(request: Request) -> Resources | None:
 
 
 def load_error(request: Request) -> str:
-    """Why no index is loaded: the lifespan's error, or that loading has not finished."""
-    return getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
+    """Why no index is loaded: the lifespan's error (without server paths: clients read it), or that loading
+    has not finished."""
+    error = getattr(request.app.state, "load_error", None) or "the index is not loaded yet"
+    return public_message(error, request.app.state.config.index)
 
 
 async def get_resources(resources: Annotated[Resources | None, Depends(get_optional_resources)],
@@ -36,12 +42,16 @@ async def get_resources(resources: Annotated[Resources | None, Depends(get_optio
     return resources
 
 
-async def get_searcher(resources: Annotated[Resources, Depends(get_resources)]) -> Searcher:
-    return resources.searcher
+async def get_searcher(resources: Annotated[Resources, Depends(get_resources)]) -> AsyncIterator[Searcher]:
+    """The current generation's Searcher, leased until the response has been sent."""
+    with resources.live.lease() as searcher:
+        yield searcher
 
 
-async def get_index(resources: Annotated[Resources, Depends(get_resources)]) -> Index:
-    return resources.index
+async def get_index(resources: Annotated[Resources, Depends(get_resources)]) -> AsyncIterator[Index]:
+    """The current generation's Index, leased until the response has been sent."""
+    with resources.live.lease() as searcher:
+        yield searcher.index
 
 
 async def get_metrics(request: Request) -> Metrics:

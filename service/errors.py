@@ -2,7 +2,8 @@
 
 Request validation -> 422 in FastAPI's shape, its echoed input cut short and lone surrogates replaced (a JSON body
 may spell them as `\ud800` escapes, and UTF-8 cannot carry them back); QueryError and InputError -> 422,
-NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model).
+NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model). The library's messages
+reach clients without server paths (redact.py: names relative to the index); the log keeps them whole.
 Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
 exception text ever reaches a client.
 """
@@ -20,6 +21,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.errors import IndexError_, InputError, NotFound, PodqueryError, QueryError
+
+from .redact import public_message
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,12 @@ def _echoable(value: Any) -> Any:
     return value
 
 
+def _public(request: Request, exc: Exception) -> str:
+    """The exception's message as a client may read it: paths relative to the index, none absolute."""
+    config = getattr(request.app.state, "config", None)  # set by create_app; absent in a bare test app
+    return public_message(str(exc), config.index if config is not None else None)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return JSONResponse({"detail": _echoable(jsonable_encoder(exc.errors()))}, status_code=422)
@@ -49,21 +58,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _query_error(request: Request, exc: Exception) -> JSONResponse:
     # the same shape as FastAPI's own 422s, so clients read one format
-    return JSONResponse({"detail": [{"loc": ["query"], "msg": str(exc), "type": "query_error"}]}, status_code=422)
+    return JSONResponse({"detail": [{"loc": ["query"], "msg": _public(request, exc), "type": "query_error"}]},
+                        status_code=422)
 
 
 async def _input_error(request: Request, exc: Exception) -> JSONResponse:
     # a posted record's bad field: InputError names it (`body:field chapters[2].start: ...`)
-    return JSONResponse({"detail": [{"loc": ["body"], "msg": str(exc), "type": "input_error"}]}, status_code=422)
+    return JSONResponse({"detail": [{"loc": ["body"], "msg": _public(request, exc), "type": "input_error"}]},
+                        status_code=422)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=404)
+    log.debug("not found for %s: %s", request.url.path, exc)
+    return JSONResponse({"detail": _public(request, exc)}, status_code=404)
 
 
 async def _index_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error("index unavailable for %s: %s", request.url.path, exc)
-    return JSONResponse({"detail": f"the index is unavailable: {exc}"}, status_code=503,
+    return JSONResponse({"detail": f"the index is unavailable: {_public(request, exc)}"}, status_code=503,
                         headers={"Retry-After": "30"})
 
 

@@ -12,9 +12,9 @@ import numpy as np
 
 from indexer.errors import IndexError_
 from indexer.index.embedding import Embedder, SentenceTransformerEmbedder
+from indexer.index.manifest import Manifest
 from indexer.index.reader import Index
 from indexer.search.live import LiveSearcher
-from indexer.search.searcher import Searcher
 
 from .config import ServiceConfig
 
@@ -44,26 +44,25 @@ class SerialEmbedder:
 @dataclass
 class Resources:
     """Everything a request reads, built once per process. The index follows its directory: when `add`,
-    `remove` or a write endpoint commits a new generation, the next request searches it (see LiveSearcher)."""
+    `remove` or a write endpoint commits a new generation, the next request searches it (see LiveSearcher).
+    A request leases its generation through the dependencies in deps.py, so a replaced one closes as soon as
+    the last request that used it has answered."""
 
     live: LiveSearcher
     embedder: SerialEmbedder
 
     @property
-    def searcher(self) -> Searcher:
-        return self.live.searcher
-
-    @property
-    def index(self) -> Index:
-        return self.live.searcher.index
+    def manifest(self) -> Manifest:
+        """The current generation's manifest (plain data: read without a lease)."""
+        return self.live.manifest
 
     @property
     def counts(self) -> Mapping[str, object]:
         """The current generation's counts, as its manifest recorded them (no query on the event loop)."""
-        return self.index.manifest.counts
+        return self.manifest.counts
 
     def close(self) -> None:
-        self.index.close()
+        self.live.close()
 
 
 def limit_compute_threads(threads: int) -> None:
@@ -91,5 +90,5 @@ def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> R
     live = LiveSearcher(config.index, serial, config.settings, interval=config.reload_interval)
     seconds = time.perf_counter() - started
     log.info("loaded index %s (generation %s) and model %s in %.1fs", config.index,
-             live.searcher.index.manifest.generation, embedder.name, seconds)
+             live.manifest.generation, embedder.name, seconds)
     return Resources(live=live, embedder=serial)

@@ -7,7 +7,7 @@ passage text before it is returned; an answer without a verified citation is not
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,16 @@ from indexer.search.searcher import Searcher
 # sentence scored 0.46-0.92 and on absent topics 0.14-0.28; the threshold sits between (bench/README.md,
 # "answer threshold")
 MIN_ANSWER_SCORE = 0.38
+# The work of one answer is bounded, whatever the passages hold: a summary is one passage of any length (1,500
+# sentences made one /ask take 8 s). A 200-token transcript passage holds ~10-15 sentences, so 60 per passage and
+# 400 in all (6 passages by default; the total binds only when a caller asks for more) leave normal answers
+# untouched; past them the first sentences, in rank and text order, are scored.
+MAX_SENTENCES = 400
+MAX_SENTENCES_PER_PASSAGE = 60
+# Sentences embedded per call. The service runs one embed call at a time (service/state.py SerialEmbedder), so a
+# batch is how long an answer can keep a search waiting: 64 short sentences (the embedder's own batch size) take
+# ~0.3 s on one core, where one call over every sentence of a long summary took seconds.
+EMBED_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,27 @@ def keyword_overlap(terms: list[str], sentence: str) -> float:
         return 0.0
     words = {w.lower()[:5] for w in WORD.findall(sentence)}
     return sum(1 for t in terms if t[:5] in words) / len(terms)
+
+
+def _passage_sentences(index: int, hit: Hit) -> Iterator[Sentence]:
+    """The sentences of one passage worth scoring (four words or more), at most MAX_SENTENCES_PER_PASSAGE."""
+    kept = 0
+    for start, end in sentence_spans(hit.text):
+        if kept == MAX_SENTENCES_PER_PASSAGE:
+            return
+        if len(hit.text[start:end].split()) >= 4:
+            kept += 1
+            yield Sentence(index, start, end)
+
+
+def scored_sentences(hits: Sequence[Hit]) -> list[Sentence]:
+    """The sentences an answer is chosen from, in rank and text order, within the caps above."""
+    sentences: list[Sentence] = []
+    for i, hit in enumerate(hits):
+        sentences.extend(_passage_sentences(i, hit))
+        if len(sentences) >= MAX_SENTENCES:
+            return sentences[:MAX_SENTENCES]
+    return sentences
 
 
 class ExtractiveAnswerer:
@@ -88,13 +119,17 @@ class ExtractiveAnswerer:
                 used.add(sentences[j].hit)
         return picked
 
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """`texts` embedded EMBED_BATCH at a time, so no answer holds the shared embedder for one long call."""
+        batches = [self.embedder.embed(texts[i:i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
+        return np.concatenate(batches) if batches else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+
     def _answer(self, question: str, hits: list[Hit]) -> Answer:
-        sentences = [Sentence(i, s, e) for i, h in enumerate(hits) for s, e in sentence_spans(h.text)
-                     if len(h.text[s:e].split()) >= 4]
+        sentences = scored_sentences(hits)
         if not sentences:
             return Answer(question, False, NOT_FOUND, [], hits)
         texts = [s.text(hits) for s in sentences]
-        vectors = self.embedder.embed([question] + texts)
+        vectors = self._embed([question] + texts)
         question_vector, vectors = vectors[0], vectors[1:]
         cosine = vectors @ question_vector
         terms = query_terms(question)

@@ -4,7 +4,7 @@ Where a file is looked for, for an item with guid G (its id when it has no guid)
 chapters) URL whose last path segment is N, in this order:
 
 1. `DIR/media-map.json`, if present: a JSON object with two kinds of keys (paths are relative to DIR and may not
-   leave it, i.e. no absolute paths and no `..`):
+   leave it: no absolute paths, and no `..` or symlink leading out):
    - `"guid:G": {"transcript": "path", "chapters": "path"}` (either key optional; a bare string is the transcript).
      This wins over the feed's links: it is how a transcript the feed does not link is attached (the Changelog's
      markdown transcripts, see bench/make_media_dir.py).
@@ -15,37 +15,38 @@ chapters) URL whose last path segment is N, in this order:
    `shared_names`): then the file could be any of theirs, so it is never guessed.
 
 A feed's transcripts are tried best format first (`rss.best_transcript` order); the first found that parses wins.
-With `fetch=True` the links not found locally are downloaded: http(s) only (redirects too), a 10 s timeout and a
-size cap; nothing is written to disk. The default is no network at all. A transcript that is missing or does not
-parse is a warning on the EpisodeSource: the episode is still indexed from its summary and chapters.
+Every path found in the media folder must lead, symlinks followed, to a file inside it (`paths.confine`): a map
+entry that does not is an InputError naming the entry and field; a guessed file that does not is skipped with a
+warning. With `fetch=True` the links not found locally are downloaded by `fetch.py` (http(s) to public hosts, one
+10 s deadline, a size cap; nothing is written to disk). The default is no network at all. A transcript that is
+missing or does not parse is a warning on the EpisodeSource: the episode is still indexed from its summary and chapters.
 """
 
 from __future__ import annotations
 
-import http.client
 import logging
 import re
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from hashlib import sha1
-from pathlib import Path, PurePath, PurePosixPath
-from typing import IO
-from urllib.parse import unquote, urljoin, urlsplit
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from indexer.datamodel import Chapter, EpisodeSource, Transcript, finish_chapters
 from indexer.errors import InputError
+from indexer.ingest.fetch import MAX_DOWNLOAD_BYTES, fetch_url
 from indexer.ingest.files import read_text_file
 from indexer.ingest.formats.chapters import parse_chapters_json
 from indexer.ingest.formats.rss import MAX_FEED_BYTES, FeedItem, TranscriptRef, parse_feed, transcript_rank
 from indexer.ingest.jsonvalues import load_json
+from indexer.ingest.paths import confine, inside
 from indexer.ingest.registry import name_with_suffix, parse_transcript
 
 log = logging.getLogger(__name__)
 
-FETCH_TIMEOUT_S = 10.0
-MAX_DOWNLOAD_BYTES = 20 * 2**20  # JSON transcripts of 3-hour episodes are a few MB
+__all__ = ["MAX_DOWNLOAD_BYTES", "MediaMap", "fetch_url", "load_feed", "load_media_map", "media_key",
+           "resolve_feed_item", "url_file_name"]
+
 MEDIA_MAP = "media-map.json"
 
 
@@ -86,9 +87,11 @@ def load_media_map(media_dir: Path) -> MediaMap:
         if not isinstance(entry, dict) or not all(k in ("transcript", "chapters") and isinstance(v, str)
                                                   for k, v in entry.items()):
             raise InputError('expected a path or {"transcript": path, "chapters": path}', source=str(path), where=key)
-        for rel in entry.values():
-            if PurePath(rel).is_absolute() or ".." in PurePath(rel).parts:
-                raise InputError(f"path {rel!r} leaves the media folder", source=str(path), where=key)
+        for name, rel in entry.items():
+            try:
+                confine(media_dir, rel, "the media folder")
+            except InputError as exc:
+                raise InputError(exc.problem, source=str(path), where=f"{key}: {name}") from None
         if key.startswith("guid:"):
             out.by_guid[key[5:]] = entry
         else:
@@ -103,7 +106,7 @@ def resolve_feed_item(item: FeedItem, media_dir: Path | None, fetch: bool = Fals
         media_map = load_media_map(media_dir) if media_dir else MediaMap()
     episode, warnings = item.episode, list(item.warnings)
     mapped = media_map.by_guid.get(item.guid or episode.id, {})
-    finder = _Finder(media_dir, media_map, item.guid or episode.id, shared_names)
+    finder = _Finder(media_dir, media_map, item.guid or episode.id, shared_names, warnings)
     transcript: Transcript | None = None
     if mapped.get("transcript") and media_dir:
         transcript = _read_transcript(media_dir / mapped["transcript"], "", episode.duration_s, warnings)
@@ -163,8 +166,10 @@ def load_feed(path: Path, media_dir: Path | None = None, fetch: bool = False) ->
 class _Finder:
     """Looks a linked URL up in the media folder by the rules of the module docstring; remembers where it looked."""
 
-    def __init__(self, media_dir: Path | None, media_map: MediaMap, guid: str, shared: frozenset[str]) -> None:
+    def __init__(self, media_dir: Path | None, media_map: MediaMap, guid: str, shared: frozenset[str],
+                 warnings: list[str]) -> None:
         self.media_dir, self.media_map, self.guid, self.shared = media_dir, media_map, guid, shared
+        self.warnings = warnings  # the episode's: a file refused for leading out of the folder is reported there
         self.looked_for: list[str] = []
 
     def find(self, url: str) -> Path | None:
@@ -177,7 +182,13 @@ class _Finder:
             if name not in self.shared:
                 candidates.append(self.media_dir / name)
         self.looked_for += [str(c) for c in candidates]
-        return next((c for c in candidates if c.is_file()), None)
+        for candidate in (c for c in candidates if c.is_file()):
+            if inside(candidate, self.media_dir):
+                return candidate
+            # a symlink (the file, or a folder above it) leading out of the media folder: never read
+            self.warnings.append(f"not read: {candidate} leads outside the media folder ({self.media_dir}) "
+                                 "through a symlink")
+        return None
 
 
 def _chapters(item: FeedItem, media_dir: Path | None, mapped: dict[str, str], finder: _Finder, fetch: bool,
@@ -189,7 +200,7 @@ def _chapters(item: FeedItem, media_dir: Path | None, mapped: dict[str, str], fi
         if path is not None:
             return parse_chapters_json(read_text_file(path))
         if item.chapters_url and fetch:
-            return parse_chapters_json(_decode(fetch_url(item.chapters_url), item.chapters_url))
+            return parse_chapters_json(_decode(_download(item.chapters_url), item.chapters_url))
     except InputError as exc:
         warnings.append(f"chapters not read: {exc.at(str(path or item.chapters_url))}")
     return None
@@ -205,7 +216,7 @@ def _read_transcript(path: Path, mime: str, duration_s: float | None, warnings: 
 
 def _parse_download(ref: TranscriptRef, duration_s: float | None, warnings: list[str]) -> Transcript | None:
     try:
-        text = _decode(fetch_url(ref.url), ref.url)
+        text = _decode(_download(ref.url), ref.url)
         return parse_transcript(text, name_with_suffix(url_file_name(ref.url) or "transcript", ref.type), duration_s)
     except InputError as exc:
         warnings.append(f"transcript not downloaded: {exc.at(ref.url)}")
@@ -231,46 +242,6 @@ def _decode(data: bytes, source: str) -> str:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
 
 
-class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http(s) only: a feed's link must not bounce us to file:// or ftp://."""
-
-    def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                       headers: http.client.HTTPMessage) -> http.client.HTTPResponse | None:
-        target = urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
-            fp.close()
-            raise InputError(f"redirected to {target!r}: only http and https are followed", source=req.full_url)
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-
-def fetch_url(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> bytes:
-    """The body at an http(s) URL, at most `max_bytes`; every failure (scheme, HTTP, timeout, size) an InputError."""
-    timeout = FETCH_TIMEOUT_S if timeout is None else timeout
-    max_bytes = MAX_DOWNLOAD_BYTES if max_bytes is None else max_bytes
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise InputError("only http and https URLs are downloaded", source=url)
-    # Built by hand rather than build_opener(), which would add file://, ftp:// and data: handlers.
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
-                    urllib.request.HTTPDefaultErrorHandler(), _WebOnlyRedirects(), urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(handler)
-    request = urllib.request.Request(url, headers={"User-Agent": "podquery (+feed transcripts)"})
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
-                raise InputError(f"download is {int(length)} bytes, over the {max_bytes}-byte limit", source=url)
-            body = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        raise InputError(f"HTTP {exc.code} {exc.reason}", source=url) from None
-    except urllib.error.URLError as exc:
-        raise InputError(f"download failed: {exc.reason}", source=url) from None
-    except TimeoutError:
-        raise InputError(f"download timed out after {timeout:g} s", source=url) from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise InputError(f"download failed: {exc}", source=url) from None
-    if len(body) > max_bytes:
-        raise InputError(f"download is over the {max_bytes}-byte limit", source=url)
-    return body
+def _download(url: str) -> bytes:
+    """`fetch_url` with this module's cap, read at call time so that it can be lowered here (tests do)."""
+    return fetch_url(url, max_bytes=MAX_DOWNLOAD_BYTES)

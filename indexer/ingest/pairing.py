@@ -18,6 +18,7 @@ from indexer.errors import InputError
 from indexer.ingest.files import classify, path_key, read_text_file, siblings, transcript_rank, utf8_path
 from indexer.ingest.formats.record_json import RecordJSON, parse_records_text
 from indexer.ingest.formats.record_text import read_record_text, sniff_record_text
+from indexer.ingest.paths import confine
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class _Planner:
         self.transcripts: dict[tuple[str, str], list[Path]] = {}  # (dir key, stem) -> candidate files
         self.chapters: dict[tuple[str, str], Path] = {}
         self.order: dict[str, int] = {}
+        # the folder each walked file was found under (the directory argument, or a file argument's folder): what a
+        # record's `transcript` and `chapters` paths may not lead out of
+        self.roots: dict[str, Path] = {}
 
     def _skip(self, path: Path, why: str, level: int = logging.INFO) -> None:
         log.log(level, "skipped %s: %s", path, why)
@@ -87,9 +91,13 @@ class _Planner:
                     dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                     found += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
                 files += sorted(found, key=lambda p: p.parts)
+                for f in found:  # a file under two arguments belongs to the first, as in the walk
+                    self.roots.setdefault(path_key(f), top)
             elif top.exists():
-                files.append(top)
-                files += siblings(top)  # a record named alone still finds its transcript and chapters
+                named = [top, *siblings(top)]  # a record named alone still finds its transcript and chapters
+                files += named
+                for f in named:
+                    self.roots.setdefault(path_key(f), top.parent)
             else:
                 self.errors.append(((-1, i), InputError("no such file or directory", source=str(top))))
         unique: dict[str, Path] = {}
@@ -160,12 +168,12 @@ class _Planner:
                                   transcript=item.transcript,
                                   origin=f"{path}:{item.where}" if item.where else str(path),
                                   warnings=list(item.warnings))
-            if item.transcript_path:
-                plan.transcript_path = path.parent / item.transcript_path
-                self.consumed.add(path_key(plan.transcript_path))
-            if item.chapters_path:
-                plan.chapters_path = path.parent / item.chapters_path
-                self.consumed.add(path_key(plan.chapters_path))
+            try:
+                plan.transcript_path = self._named(path, item, "transcript", item.transcript_path)
+                plan.chapters_path = self._named(path, item, "chapters", item.chapters_path)
+            except InputError as err:
+                self.errors.append(((n, i), err))
+                return
         else:
             episode, warnings = item
             plan = PlannedEpisode(order=(n, i), episode=episode, record_path=path, origin=str(path),
@@ -189,6 +197,24 @@ class _Planner:
             elif plan.chapters_path is None or path_key(plan.chapters_path) != path_key(sibling):
                 plan.warnings.append(f"ignored {sibling.name}: the record has its own chapters")
         self.planned.append(plan)
+
+    def _named(self, path: Path, item: RecordJSON, what: str, rel: str | None) -> Path | None:
+        """The file a record's `transcript`/`chapters` field names (relative to the record), or None.
+
+        InputError naming the record and field when the path is absolute or leads, through `..` or a symlink, out
+        of the folder the record was found under (the corpus folder given), as paths in records may not.
+        """
+        if not rel:
+            return None
+        root = self.roots.get(path_key(path), path.parent)
+        try:
+            named = confine(root, rel, "the corpus folder", base=path.parent)
+        except InputError as exc:
+            where = f"{item.where}: field {what}" if item.where else f"field {what}"
+            raise InputError(f"{what} {exc.problem} (paths in a record are relative to the record file)",
+                             source=str(path), where=where) from None
+        self.consumed.add(path_key(named))
+        return named
 
     def _plan_lone_transcripts(self) -> None:
         for (dir_key, stem), candidates in self.transcripts.items():

@@ -4,6 +4,10 @@ Starlette's own `RequestBodyLimitMiddleware` lets the route run to its response 
 Content-Length (a GET /search with a 1 GB body would be searched first), and answers in plain text. Here a
 declared length over the cap is refused before anything runs, and a chunked body is counted as it is read:
 the read that passes the cap raises an HTTPException, which FastAPI turns into the same JSON 413.
+
+A request that declares both `Content-Length` and `Transfer-Encoding` is refused with a 400 before anything runs:
+a proxy in front and this server could disagree on where its body ends, and the bytes one of them takes for the
+next request would be smuggled past the proxy (RFC 9112 section 6.1 lets a server refuse such a message).
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        if "content-length" in headers and "transfer-encoding" in headers:
+            detail = "the request has both Content-Length and Transfer-Encoding: send one of them"
+            # and close the connection: whatever follows on it cannot be trusted to be a request of its own
+            await JSONResponse({"detail": detail}, status_code=400, headers={"Connection": "close"})(
+                scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await JSONResponse({"detail": self.detail()}, status_code=413)(scope, receive, send)
             return

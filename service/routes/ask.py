@@ -37,21 +37,21 @@ from indexer.errors import QueryError
 from indexer.search.filters import Filters
 from indexer.search.query import check_query
 
-from ..deps import get_resources
+from ..deps import SearcherDep
 from ..errors import INTERNAL_ERROR
 from ..schemas.ask import AnswerOut, AskRequest
-from ..schemas.common import UNAVAILABLE, ErrorOut
-from ..state import Resources
+from ..schemas.common import RATE_LIMITED, UNAVAILABLE, ErrorOut
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["answers"])
+router = APIRouter(tags=["answers"], responses=RATE_LIMITED)  # every route here is rate limited
 Answerer = ExtractiveAnswerer | LLMAnswerer
 
 
-async def get_answerer(resources: Annotated[Resources, Depends(get_resources)], request: Request) -> Answerer:
-    """An answerer over the current index generation; cheap to make, so one per request follows live updates."""
+async def get_answerer(searcher: SearcherDep, request: Request) -> Answerer:
+    """An answerer over the current index generation; cheap to make, so one per request follows live updates.
+    Its generation is leased (SearcherDep) until the response, a stream included, has been sent."""
     settings = request.app.state.config.settings
-    return answerer_for(resources.searcher, settings.llm_url, settings.llm_model, settings.llm_timeout)
+    return answerer_for(searcher, settings.llm_url, settings.llm_model, settings.llm_timeout)
 
 
 AnswererDep = Annotated[Answerer, Depends(get_answerer)]

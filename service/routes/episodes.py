@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from indexer.timecode import audio_link, format_timestamp
 
 from ..deps import IndexDep
-from ..schemas.common import UNAVAILABLE, ErrorOut
+from ..schemas.common import RATE_LIMITED, UNAVAILABLE, ErrorOut
 from ..schemas.episodes import (
     ChapterOut,
     EpisodeDetail,
@@ -20,7 +20,7 @@ from ..schemas.episodes import (
     PodcastOut,
 )
 
-router = APIRouter(tags=["episodes"])
+router = APIRouter(tags=["episodes"], responses=RATE_LIMITED)  # every route here is rate limited
 
 
 @router.get("/episodes", summary="List episodes, newest first", responses=UNAVAILABLE)

@@ -10,6 +10,7 @@ from indexer.search.query import DEFAULT_MODE, MAX_K, MAX_OFFSET, MAX_QUERY_CHAR
 
 from ..deps import MetricsDep, OptionalResourcesDep, load_error
 from ..middleware.metrics import CONTENT_TYPE
+from ..schemas.common import RATE_LIMITED
 from ..schemas.ops import ApiConfig, Health, IndexCounts
 
 router = APIRouter(tags=["operations"])
@@ -29,7 +30,7 @@ async def health(resources: OptionalResourcesDep, request: Request, response: Re
     if resources is None:
         response.status_code = 503
         return Health(status="unavailable", index_loaded=False, error=load_error(request))
-    manifest = resources.index.manifest
+    manifest = resources.manifest
     return Health(
         status="ok", index_loaded=True, generation=manifest.generation, model=resources.embedder.name,
         format_version=manifest.format_version, created=manifest.created, updated=manifest.updated,
@@ -37,7 +38,8 @@ async def health(resources: OptionalResourcesDep, request: Request, response: Re
     )
 
 
-@router.get("/config", summary="The search modes, passage kinds and limits this API accepts")
+@router.get("/config", summary="The search modes, passage kinds and limits this API accepts",
+            responses=RATE_LIMITED)  # unlike /health and /metrics, /config is rate limited
 async def config(request: Request) -> ApiConfig:
     """The choices and limits requests are checked against, as the library defines them: a client reads them
     here instead of copying them. Answers whether or not the index is loaded (nothing here depends on it)."""

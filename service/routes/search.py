@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ..deps import SearcherDep
-from ..schemas.common import UNAVAILABLE, ErrorOut
+from ..schemas.common import RATE_LIMITED, UNAVAILABLE, ErrorOut
 from ..schemas.search import HitOut, SearchParams, SearchResponse
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], responses=RATE_LIMITED)  # every route here is rate limited
 
 
 @router.get(

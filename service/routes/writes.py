@@ -20,11 +20,11 @@ from indexer.index import updates as builder
 from indexer.ingest.formats.record_json import parse_record_json
 
 from ..deps import get_resources
-from ..schemas.common import ErrorOut
+from ..schemas.common import RATE_LIMITED, ErrorOut
 from ..schemas.episodes import WriteResult
 from ..state import Resources
 
-router = APIRouter(tags=["updates"])
+router = APIRouter(tags=["updates"], responses=RATE_LIMITED)  # every route here is rate limited
 _write_lock = threading.Lock()  # one writer per process; the index's file lock also guards against other processes
 
 _AUTH: dict[int | str, dict[str, Any]] = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from indexer.datamodel import PASSAGE_KINDS
 from indexer.search.filters import Filters
@@ -25,6 +25,8 @@ else:
     Kind = Literal[PASSAGE_KINDS]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# a day as text (the library filters on the string): checked by `_check_date`, documented as OpenAPI's `date`
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 def _check_date(value: str | None) -> str | None:
@@ -51,9 +53,9 @@ class FilterParams(BaseModel):
     episode: str | None = Field(None, max_length=500, description="Only this episode id.")
     speaker: str | None = Field(None, max_length=200, description="Only passages where this speaker talks.")
     kind: Kind | None = Field(None, description="Only this kind of passage.")
-    after: str | None = Field(None, description="Published on or after this day (YYYY-MM-DD).",
+    after: DateText | None = Field(None, description="Published on or after this day (YYYY-MM-DD).",
                               examples=["2024-01-01"])
-    before: str | None = Field(None, description="Published on or before this day (YYYY-MM-DD).",
+    before: DateText | None = Field(None, description="Published on or before this day (YYYY-MM-DD).",
                                examples=["2025-12-31"])
 
     @field_validator("podcast", "episode", "speaker", "kind", "after", "before", mode="before")
@@ -112,3 +114,8 @@ class ErrorOut(BaseModel):
 # the `responses=` entry every route over the index shares (typed as FastAPI's parameter is)
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorOut, "description": "The index is not loaded"}}
+# every route the per-client rate limit counts (all but /health and /metrics): see middleware/ratelimit.py
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "Too many requests from this client; retry after Retry-After seconds",
+          "headers": {"Retry-After": {"description": "Seconds until the client may send again",
+                                      "schema": {"type": "integer", "minimum": 1}}}}}
