@@ -1,11 +1,13 @@
-"""Where a named file may be: inside the folder its path is relative to, with every symlink followed.
+"""Where a named file may be: inside the folder its path is relative to, every folder on the way resolved.
 
 A media map entry and a record's `transcript`/`chapters` field name a file relative to a folder the user gave (the
-media folder; the corpus folder the record was found under). Refusing `..` in the text is not enough: a symlink
-inside the folder (`media/etc -> /etc`, then `etc/passwd`) leads out of it just the same, and what is read ends up
-in passages anyone who can search may see. So the joined path is resolved (`Path.resolve()`: links followed, `..`
-collapsed) and must lie inside the folder, itself resolved. Absolute paths are refused outright: the documented
-paths are relative, and an absolute one inside the folder would still make the corpus unmovable.
+media folder; the corpus folder the record was found under). Refusing `..` in the text is not enough: a symlinked
+folder inside it (`media/etc -> /etc`, then `etc/passwd`) leads out of it just the same, and what is read ends up
+in passages anyone who can search may see. So the folder holding the named file is resolved (`Path.resolve()`:
+links followed, `..` collapsed) and must lie inside the given folder, itself resolved. The file itself may be a
+symlink: a link placed in the folder is its owner's choice, not the map's or the record's (the project's own
+converters link large transcripts rather than copy them). Absolute paths are refused outright: the documented paths
+are relative, and an absolute one inside the folder would still make the corpus unmovable.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from indexer.errors import InputError
 
 
 def inside(path: Path, root: Path) -> bool:
-    """Whether `path`, symlinks followed, is `root` or below it (also resolved); a link loop is not inside."""
+    """Whether the folder holding `path`, symlinks followed, is `root` or below it (also resolved), and `path` names
+    a file in it (not `..`); a link loop is not inside."""
+    if path.name in ("", ".", ".."):
+        return False
     try:
-        return path.resolve().is_relative_to(root.resolve())
+        return path.parent.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
 
