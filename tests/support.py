@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 
 import numpy as np
@@ -78,3 +79,15 @@ def topic_episode(eid: str, chapters: tuple[tuple[float, str], ...] = ((0, "One"
                   lines: list[tuple[float, float, str, str | None]] = TOPIC_LINES) -> EpisodeSource:
     """A 160 s episode of TOPIC_LINES in two chapters; change `chapters` to re-add it with one chapter changed."""
     return make_source(eid, lines, chapters=list(chapters), duration_s=160, title=f"Title {eid}")
+
+
+def sqlite_handles() -> tuple[int, int]:
+    """(open handles on any passages.sqlite, those whose file has been deleted) in this process."""
+    links = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own fd, or one closed meanwhile
+            continue
+    ours = [link for link in links if "passages.sqlite" in link]
+    return len(ours), sum("(deleted)" in link for link in ours)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from service_support import serve_in_thread, service_sources
-from support import FakeEmbedder
+from support import FakeEmbedder, sqlite_handles
 
 from indexer.index.manifest import Manifest
 from indexer.index.updates import build_sources
@@ -24,19 +24,6 @@ from service.routes import ask
 
 KEY = "leak-test-key"
 WRITES = 15
-
-
-def sqlite_handles() -> tuple[int, int]:
-    """(open handles on any passages.sqlite, those whose file has been deleted) in this process (as in
-    tests/unit/test_live_handles.py)."""
-    links = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            links.append(os.readlink(f"/proc/self/fd/{fd}"))
-        except OSError:  # the listing's own fd, or one closed meanwhile
-            continue
-    ours = [link for link in links if "passages.sqlite" in link]
-    return len(ours), sum("(deleted)" in link for link in ours)
 
 
 @pytest.fixture()

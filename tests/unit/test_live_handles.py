@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 import pytest
-from support import FakeEmbedder, make_source
+from support import FakeEmbedder, make_source, sqlite_handles
 
 from indexer.index.updates import add_sources, build_sources
 from indexer.search.live import LiveSearcher
@@ -22,18 +22,6 @@ WRITES = 30
 def _src(eid: str, word: str):
     return make_source(eid, [(i * 10.0, i * 10.0 + 10, f"We talk about {word} number {i} today.", "Ann")
                              for i in range(5)], title=f"About {word}")
-
-
-def sqlite_handles() -> tuple[int, int]:
-    """(open handles on any passages.sqlite, those whose file has been deleted) in this process."""
-    links = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            links.append(os.readlink(f"/proc/self/fd/{fd}"))
-        except OSError:  # the listing's own fd, or one closed meanwhile
-            continue
-    ours = [link for link in links if "passages.sqlite" in link]
-    return len(ours), sum("(deleted)" in link for link in ours)
 
 
 @pytest.fixture()
