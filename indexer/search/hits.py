@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.index.records import StoredPassage
 from indexer.passages.timing import seek_second
 from indexer.search.fusion import Fused
 from indexer.search.highlight import snippet
-from indexer.search.query import weighted_terms_in
 from indexer.timecode import audio_link, format_timestamp
 
 
@@ -59,14 +59,12 @@ class SearchResult:
     took_ms: float
 
 
-def make_hit(passage: StoredPassage, fused: Fused, terms: list[str], weights: dict[str, float],
+def make_hit(passage: StoredPassage, fused: Fused, terms: list[str], seek_score: Callable[[str], float],
              seek_window_s: float = 10.0) -> Hit:
-    """The hit for a stored passage: snippet, seek second and link for these query terms (each weighted as
-    `query.term_weights` says), and the explanation."""
+    """The hit for a stored passage: snippet and link for these query terms, the seek second where `seek_score`
+    (how well a piece of text matches the query) is highest, and the explanation."""
     starts = list(passage.segment_starts)
-    seek = None
-    if starts:
-        seek = seek_second(passage.text, starts, lambda text: weighted_terms_in(text, weights), seek_window_s)
+    seek = seek_second(passage.text, starts, seek_score, seek_window_s) if starts else None
     if seek is None:
         seek = passage.start_s
     chapter = None

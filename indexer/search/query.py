@@ -69,6 +69,10 @@ class TermMatcher:
             return []
         return [(m.start(), t) for m in self._pattern.finditer(text.lower()) for t in self.matched(m.group())]
 
+    def weighted(self, text: str, weights: dict[str, float]) -> float:
+        """The summed weights of the distinct terms that occur in the text (what picks the second to seek to)."""
+        return sum(weights[t] for t in self.counts(text))
+
     def counts(self, text: str) -> dict[str, int]:
         """Term -> how many words of the text match it; terms that never match are left out."""
         out: dict[str, int] = {}
@@ -77,27 +81,14 @@ class TermMatcher:
         return out
 
 
-def terms_in(text: str, terms: Sequence[str]) -> int:
-    """How many distinct query terms occur in the text (by `term_matches`): what picks the segment to seek to."""
-    words = WORD.findall(text)
-    return len({t for t in terms for w in words if term_matches(w, [t])})
-
-
-def term_weights(terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
+def term_weights(matcher: TermMatcher, texts: Sequence[str]) -> dict[str, float]:
     """An IDF weight per term over `texts` (the candidates of one search): a term in every candidate says little
     about where in a passage the answer is, a rare one says much."""
-    matcher = TermMatcher(terms)
-    df = dict.fromkeys(terms, 0)
+    df = dict.fromkeys(matcher.terms, 0)
     for text in texts:
         for t in matcher.counts(text):
             df[t] += 1
-    return {t: math.log(1 + len(texts) / (1 + df[t])) for t in terms}
-
-
-def weighted_terms_in(text: str, weights: dict[str, float]) -> float:
-    """The summed weights of the distinct query terms that occur in the text."""
-    found = TermMatcher(list(weights)).counts(text)
-    return sum(weights[t] for t in found)
+    return {t: math.log(1 + len(texts) / (1 + df[t])) for t in matcher.terms}
 
 
 def check_query(query: str, k: int, mode: str, offset: int = 0) -> str:

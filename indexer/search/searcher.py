@@ -15,7 +15,7 @@ from indexer.index.reader import Index
 from indexer.search.filters import Filters
 from indexer.search.fusion import Fused, rrf
 from indexer.search.hits import Hit, SearchResult, make_hit
-from indexer.search.query import DEFAULT_MODE, check_query, query_terms, term_weights
+from indexer.search.query import DEFAULT_MODE, TermMatcher, check_query, query_terms, term_weights
 from indexer.search.rerank import default_ranker
 from indexer.search.rerank.stage import SecondStage
 from indexer.search.retrievers import Retriever, Scope
@@ -101,8 +101,15 @@ class Searcher:
         """The first `limit` hits (best per episode when grouping); snippets are made for those only."""
         stored = self.index.passages([f.id for f in fused])
         terms = query_terms(query)
-        # rarity among the best candidates (as many as the second stage reads) picks the second to seek to
-        weights = term_weights(terms, [stored[f.id].text for f in fused[:self.settings.rerank_depth] if f.id in stored])
+        # rarity among the best candidates (as many as the second stage reads) picks the second to seek to; one
+        # matcher serves every hit and segment of this search
+        matcher = TermMatcher(terms)
+        best = [stored[f.id].text for f in fused[:self.settings.rerank_depth] if f.id in stored]
+        weights = term_weights(matcher, best)
+
+        def seek_score(text: str) -> float:
+            return matcher.weighted(text, weights)
+
         hits: list[Hit] = []
         episodes: set[str] = set()
         for f in fused:
@@ -113,7 +120,7 @@ class Searcher:
                 if passage.episode_id in episodes:
                     continue
                 episodes.add(passage.episode_id)
-            hits.append(make_hit(passage, f, terms, weights, self.settings.seek_window_s))
+            hits.append(make_hit(passage, f, terms, seek_score, self.settings.seek_window_s))
             if len(hits) >= limit:
                 break
         return hits

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.errors import IndexError_
 from indexer.passages.timing import seek_second
-from indexer.search.query import TermMatcher, term_weights, weighted_terms_in
+from indexer.search.query import TermMatcher, term_weights
 from indexer.search.rerank.features import FEATURES, Candidate, EpisodeStats, feature_rows
 from indexer.search.rerank.ranker import META_FILE, MODEL_DIR, MODEL_FILE, Ranker
 
@@ -87,9 +87,10 @@ def test_a_ranker_of_another_version_or_feature_list_is_refused_with_the_fix(tmp
 def test_seek_lands_where_the_rare_words_are_said_within_a_window():
     text = "so anyway. we talked about it. the free trial cost us a lot. so we dropped the trial."
     starts = [(0, 100.0), (11, 103.0), (31, 106.0), (61, 109.0)]
-    weights = term_weights(["trial", "dropped"], [text, "trial trial", "trial here"])
+    matcher = TermMatcher(["trial", "dropped"])
+    weights = term_weights(matcher, [text, "trial trial", "trial here"])
     assert weights["dropped"] > weights["trial"]
-    score = lambda piece: weighted_terms_in(piece, weights)  # noqa: E731
+    score = lambda piece: matcher.weighted(piece, weights)  # noqa: E731
     assert seek_second(text, starts, score) == 109.0  # alone, the last segment holds both words
     assert seek_second(text, starts, score, window_s=5.0) == 106.0  # a 5 s window from 106 s holds both too
     assert seek_second(text, starts, lambda piece: 0.0) is None

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
+from indexer.index.reader import Index, Ranked
 from indexer.search.filters import Filters
-
-if TYPE_CHECKING:
-    from indexer.index.reader import Index
-
-Ranked = list[tuple[int, float]]
 
 
 @dataclass
