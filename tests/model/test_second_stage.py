@@ -19,8 +19,9 @@ INTRO = [
     (40, 80, "This episode is brought to you by Acme. Go to acme.com/pod and sign up for a free trial today, "
              "that is acme.com/pod for a free trial. ", None),
 ]
-ANSWER = ("Honestly the trial was killing us. People signed up, never set anything up, and support drowned in "
-          "tickets from accounts that would never pay. So we removed it and moved to a money-back guarantee, "
+# the guest answers in the question's words, once, among their own (the intro says them too, and so does the ad)
+ANSWER = ("Honestly the free trial was killing us. People signed up, never set anything up, and support drowned "
+          "in tickets from accounts that would never pay. So we dropped it and moved to a money-back guarantee, "
           "and paid conversion went up the very next month. ")
 
 
@@ -56,14 +57,13 @@ def test_the_answer_outranks_the_intro_and_the_sponsor_read(guest_index, real_em
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 13, left open): trained on 80 Lexicap questions, none of "
-                   "whose intros preview the answer's words, the ranker does not yet put an intro that previews the "
-                   "question's words below the answer")
 @pytest.mark.parametrize("question", ["Why did Dana Reyes drop the free trial?",
                                       "why did they stop offering a free trial"])
 def test_the_answer_outranks_an_intro_that_previews_its_words(guest_index, real_embedder, question):
-    top = Searcher(guest_index, real_embedder, Settings()).search(question).hits[0]
-    assert top.start_s <= 800 < top.end_s
+    hits = Searcher(guest_index, real_embedder, Settings()).search(question).hits
+    assert hits[0].start_s <= 800 < hits[0].end_s, [h.start_s for h in hits]
+    # the intro is not dropped: it follows the moment it previews
+    assert any(h.start_s == 0 for h in hits[1:4]), [h.start_s for h in hits]
 
 
 def test_the_second_stage_can_be_switched_off(guest_index, real_embedder):

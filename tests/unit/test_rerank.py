@@ -10,8 +10,9 @@ import pytest
 from indexer.errors import IndexError_
 from indexer.passages.timing import seek_second
 from indexer.search.query import TermMatcher, term_weights
-from indexer.search.rerank.features import FEATURES, Candidate, EpisodeStats, feature_rows
+from indexer.search.rerank.features import FEATURES, Candidate, EpisodeStats, feature_rows, previews
 from indexer.search.rerank.ranker import META_FILE, MODEL_DIR, MODEL_FILE, Ranker
+from indexer.search.rerank.stage import _after_what_they_preview
 
 
 def _candidate(pid: int, text: str, rank: int, *, start: float = 600.0, previous: str = "", after: str = "",
@@ -94,3 +95,23 @@ def test_seek_lands_where_the_rare_words_are_said_within_a_window():
     assert seek_second(text, starts, score) == 109.0  # alone, the last segment holds both words
     assert seek_second(text, starts, score, window_s=5.0) == 106.0  # a 5 s window from 106 s holds both too
     assert seek_second(text, starts, lambda piece: 0.0) is None
+
+
+def test_an_opening_whose_query_words_recur_later_in_its_episode_is_a_preview():
+    terms = ["free", "trial", "dana"]
+    intro = _candidate(1, "Today my guest Dana talks about why they dropped the free trial.", 1, start=0.0,
+                       context=frozenset({"dana"}))
+    answer = _candidate(2, "Honestly the free trial was killing us, so we dropped it.", 2, start=800.0)
+    partial = _candidate(3, "A trial run of the new plan.", 3, start=900.0)
+    elsewhere = _candidate(4, "Our free trial ends today.", 4, start=700.0, episode="e2")
+    cold_open = _candidate(5, "Nothing here matches.", 5, start=30.0)
+    # the name is the episode's (it matches everywhere), the intro's other words all recur in the answer only,
+    # another episode's passage says nothing about this one, and an opening without the words previews nothing
+    assert previews(terms, [intro, answer, partial, elsewhere, cold_open]) == {0: [1]}
+    assert previews(terms, [intro, partial]) == {}
+
+
+def test_a_preview_goes_right_after_the_first_passage_it_previews_and_nothing_else_moves():
+    assert _after_what_they_preview([0, 4, 2, 1, 3], {0: [1, 3]}) == [4, 2, 1, 0, 3]
+    assert _after_what_they_preview([1, 0, 2], {0: [1]}) == [1, 0, 2]  # already after it: stays
+    assert _after_what_they_preview([0, 5, 1, 6, 2], {0: [2], 1: [2]}) == [5, 6, 2, 0, 1]

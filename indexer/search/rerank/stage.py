@@ -7,7 +7,8 @@ keep their places: the ranker learned from spoken passages only. With fewer than
 passages (a handful of short episodes) the first stage's order stands: the ranker learned from lists of about a
 hundred candidates over hour-long episodes, and its list-level features mean something else on a handful. Each
 reranked candidate's `found_by` gains a "rerank" entry (its rank among the reranked and the ranker's raw score),
-which a hit shows in `explain`. Scores stay those of the places, so they still decrease down the list.
+which a hit shows in `explain`. Scores stay those of the places, so they still decrease down the list. One rule
+follows the ranker: an opening passage that previews a later one (`features.previews`) goes right after it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from indexer.index.reader import Index
 from indexer.index.records import StoredPassage
 from indexer.search.fusion import Fused
 from indexer.search.query import TermMatcher
-from indexer.search.rerank.features import Candidate, EpisodeStats, feature_rows, words_of
+from indexer.search.rerank.features import Candidate, EpisodeStats, feature_rows, previews, words_of
 from indexer.search.rerank.ranker import Ranker
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ class SecondStage:
         if len(candidates) < self.min_candidates:
             return fused
         scores = self.ranker.score(feature_rows(terms, candidates, stats))
-        order = sorted(range(len(candidates)), key=lambda i: -scores[i])  # sorted() is stable: ties keep fusion's
+        order = _after_what_they_preview(sorted(range(len(candidates)), key=lambda i: -scores[i]),
+                                         previews(terms, candidates))  # sorted() is stable: ties keep fusion's
         by_id = {f.id: f for f in fused}
         ranked = iter([(new_rank, by_id[candidates[i].id], float(scores[i]))
                        for new_rank, i in enumerate(order, start=1)])
@@ -101,6 +103,18 @@ class SecondStage:
             new_rank, f, raw = next(ranked)
             out.append(replace(f, score=place.score, found_by={**f.found_by, "rerank": (new_rank, raw)}))
         return out
+
+
+def _after_what_they_preview(order: list[int], preview: dict[int, list[int]]) -> list[int]:
+    """`order` with each opening that previews a later candidate moved right after the first of them it precedes
+    (see `features.previews`); everything else keeps its order."""
+    # the lowest first, so that two previews of one passage keep their order behind it
+    for i in sorted(preview, key=order.index, reverse=True):
+        later, place = preview[i], order.index(i)
+        targets = [order.index(j) for j in later]
+        if min(targets) > place:
+            order.insert(min(targets), order.pop(place))  # popping shifts the target up by one: lands right after
+    return order
 
 
 def _neighbour(stored: dict[int, StoredPassage], pid: int, step: int) -> StoredPassage | None:
