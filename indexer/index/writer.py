@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import sqlite3
@@ -26,11 +27,13 @@ from indexer.index import store
 from indexer.index.embedding import Embedder
 from indexer.index.manifest import MANIFEST, Manifest, fsync_dir, utc_now
 from indexer.index.reader import DB_FILE, GEN_PREFIX, VECTORS_FILE
-from indexer.index.vectors import VectorIndex
+from indexer.index.vectors import AUTO, VectorIndex, resolve_factory
 from indexer.passages.chunking import episode_passages
 from indexer.passages.context import embedding_text
 from indexer.passages.tokens import TokenCounter
 from indexer.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _new_generation_name() -> str:
@@ -57,8 +60,10 @@ class IndexWriter:
             self.base.check_model(embedder.name, embedder.dimension, embedder.fingerprint, self.path)
         if self.base is None and embedder is None:
             raise IndexError_("internal: a new index needs the embedding model")
-        # an index keeps the factory it was built with; the setting applies to new ones
-        self.factory = settings.faiss_factory if self.base is None else self.base.faiss_factory
+        # an index keeps the factory it was built with; the setting applies to new ones, and `auto` (the default)
+        # also turns a Flat index into HNSW when a commit finds it past `hnsw_from` passages
+        self.factory = (resolve_factory(settings.faiss_factory, 0, settings.hnsw_from) if self.base is None
+                        else self.base.faiss_factory)
         self.generation = _new_generation_name()
         self.gen_dir = self.path / self.generation
         self.gen_dir.mkdir()
@@ -82,7 +87,7 @@ class IndexWriter:
         if self.base is None:
             conn = store.connect(db)
             store.create(conn)
-            return conn, VectorIndex.create(self._embedder().dimension, self.factory)
+            return conn, VectorIndex.create(self._embedder().dimension, self.factory, self.settings.hnsw_ef_search)
         old = self.path / self.base.generation
         src = sqlite3.connect(f"file:{old / DB_FILE}?mode=ro", uri=True)
         conn = store.connect(db)
@@ -180,7 +185,7 @@ class IndexWriter:
         """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones."""
         live = store.passage_ids(self.conn)
         dropped = store.clear_tombstones(self.conn)
-        fresh = VectorIndex.create(self.vectors.dimension, self.factory)
+        fresh = VectorIndex.create(self.vectors.dimension, self.factory, self.settings.hnsw_ef_search)
         for start in range(0, len(live), 10_000):
             batch = live[start:start + 10_000]
             vectors = self.vectors.reconstruct(batch)
@@ -192,6 +197,12 @@ class IndexWriter:
 
     def commit(self) -> Manifest:
         """Flush the generation to disk, then switch the manifest to it in one rename."""
+        if self.settings.faiss_factory == AUTO and self.factory == "Flat":
+            grown = resolve_factory(AUTO, store.counts(self.conn)["passages"], self.settings.hnsw_from)
+            if grown != self.factory:
+                log.info("%s passages or more: the vectors become %s", self.settings.hnsw_from, grown)
+                self.factory = grown
+                self.compact()  # rebuilds the vector index with the new factory from the stored vectors
         self.conn.commit()
         store.optimize(self.conn)
         counts = store.counts(self.conn)

@@ -62,3 +62,21 @@ def test_readding_with_one_changed_chapter_embeds_only_changed_passages(tmp_path
     emb.texts_embedded = 0
     add_sources([changed], path, settings, emb)
     assert emb.texts_embedded == 0
+
+
+def test_auto_vectors_are_exact_when_small_and_become_hnsw_past_the_size(tmp_path):
+    emb = FakeEmbedder()
+    path = tmp_path / "idx"
+    small = build_sources([topic_episode("a")], path, Settings(), emb)
+    assert Index.open(path).manifest.faiss_factory == "Flat" and small.passages > 0
+    # past `hnsw_from` passages, the next commit rebuilds the vectors as HNSW from the stored ones
+    grown = Settings(hnsw_from=small.passages + 1)
+    add_sources([topic_episode("b")], path, grown, emb)
+    index = Index.open(path)
+    assert index.manifest.faiss_factory == "HNSW32" and len(index.vectors) == index.counts()["passages"]
+    hits = Searcher(index, emb, grown).search("compilers databases", k=50, mode="semantic").hits
+    assert {h.episode.id for h in hits} == {"a", "b"}
+    # an explicit factory is kept whatever the size
+    build_sources([topic_episode("a"), topic_episode("b")], tmp_path / "flat", Settings(faiss_factory="Flat",
+                                                                                       hnsw_from=1), emb)
+    assert Index.open(tmp_path / "flat").manifest.faiss_factory == "Flat"
