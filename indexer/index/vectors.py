@@ -80,7 +80,7 @@ class VectorIndex:
 
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of these ids (exact for Flat and HNSW, approximate for PQ), to reuse without re-embedding."""
-        return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        return np.asarray(self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64)), dtype=np.float32)
 
     def search(self, queries: np.ndarray, k: int, allowed: Sequence[int] | None = None
                ) -> list[list[tuple[int, float]]]:
