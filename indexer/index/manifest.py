@@ -1,4 +1,5 @@
-"""`manifest.json`: what an index is (format, model, chunking, counts) and which generation holds its files."""
+"""`manifest.json`: what an index is (format, model, chunking, keyword engine, counts) and which generation holds
+its files."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from indexer import __version__
 from indexer.errors import IndexError_
+from indexer.index.keyword_engine import LEGACY_ENGINE
 
 FORMAT = "podquery-index"
 FORMAT_VERSION = 1
@@ -30,6 +32,8 @@ class Manifest:
     chunking: dict[str, object]
     faiss_factory: str
     counts: dict[str, object]
+    # the keyword engine that built the generation, which reads and updates it (absent before tantivy: FTS5)
+    keyword_engine: str = LEGACY_ENGINE
     created: str = field(default_factory=utc_now)
     updated: str | None = None
     format: str = FORMAT

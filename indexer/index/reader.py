@@ -1,7 +1,8 @@
 """Reading an index: `Index.open(DIR)` opens the generation the manifest names, read-only.
 
-Layout: `DIR/manifest.json` names the current generation `DIR/gen-.../`, which holds `passages.sqlite` (metadata,
-passages and the FTS5 keyword table) and `vectors.faiss`. `Index` is the only owner of those handles: the
+Layout: `DIR/manifest.json` names the current generation `DIR/gen-.../`, which holds `passages.sqlite` (metadata
+and passages), `vectors.faiss` and the keyword engine's data (`keyword.tantivy/`, or an FTS5 table in the SQLite
+file for indexes built with `fts5`: `keyword_engine.py`). `Index` is the only owner of those handles: the
 searcher, the service and evaluation ask it for what they need.
 """
 
@@ -15,7 +16,10 @@ import numpy as np
 
 from indexer.datamodel import Episode
 from indexer.errors import IndexError_, NotFound
-from indexer.index import keyword_fts5, store
+from indexer.index import store
+from indexer.index.keyword_engine import ENGINES, KeywordEngine
+from indexer.index.keyword_fts5 import Fts5Engine
+from indexer.index.keyword_tantivy import TantivyEngine
 from indexer.index.manifest import Manifest
 from indexer.index.records import EpisodeListing, IndexCounts, PodcastListing, StoredPassage
 from indexer.index.vectors import VectorIndex
@@ -28,14 +32,27 @@ GEN_PREFIX = "gen-"
 Ranked = list[tuple[int, float]]
 
 
-class Index:
-    """A read-only view of one generation: manifest, SQLite store and FAISS vectors. Thread-safe for reads."""
+def open_keyword_engine(name: str, gen_dir: Path, conn: sqlite3.Connection, *, writable: bool = False,
+                        base: Path | None = None) -> KeywordEngine:
+    """The keyword engine `name` over a generation: read-only, or writable (new, or updating `base`'s copy)."""
+    if name == "fts5":
+        return Fts5Engine(conn, create_table=writable and base is None)
+    if name == "tantivy":
+        return TantivyEngine(gen_dir, conn, writable=writable, base=base)
+    raise IndexError_(f"unknown keyword engine {name!r}: PODQUERY_KEYWORD_ENGINE is one of {', '.join(ENGINES)}")
 
-    def __init__(self, path: Path, manifest: Manifest, conn: sqlite3.Connection, vectors: VectorIndex) -> None:
+
+class Index:
+    """A read-only view of one generation: manifest, SQLite store, FAISS vectors and the keyword engine the
+    manifest names. Thread-safe for reads."""
+
+    def __init__(self, path: Path, manifest: Manifest, conn: sqlite3.Connection, vectors: VectorIndex,
+                 keyword: KeywordEngine | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.conn = conn  # white-box tests read it; library code goes through the methods below
         self.vectors = vectors
+        self.keyword = keyword if keyword is not None else Fts5Engine(conn)
 
     @classmethod
     def open(cls, path: Path | str, *, mmap: bool = False) -> Index:
@@ -50,14 +67,16 @@ class Index:
             conn = store.connect(db, readonly=True)
             conn.execute("SELECT count(*) FROM passages").fetchone()
             vectors = VectorIndex.load(vec, mmap=mmap)
-        except (sqlite3.Error, RuntimeError) as exc:
+            keyword = open_keyword_engine(manifest.keyword_engine, gen, conn)
+        except (sqlite3.Error, RuntimeError, ValueError, OSError) as exc:
             raise IndexError_(f"{path} is damaged ({exc}); rebuild with python -m indexer build") from exc
         if vectors.dimension != manifest.model.get("dimension"):
             raise IndexError_(f"{path}: vectors have {vectors.dimension} dims, manifest says "
                               f"{manifest.model.get('dimension')}; rebuild the index")
-        return cls(path, manifest, conn, vectors)
+        return cls(path, manifest, conn, vectors, keyword)
 
     def close(self) -> None:
+        self.keyword.close()
         self.conn.close()
 
     # --- metadata: what the routes, the CLI and evaluation read
@@ -98,8 +117,8 @@ class Index:
         return store.filtered_ids(self.conn, filters) if filters.active() else None
 
     def keyword_search(self, terms: Sequence[str], depth: int, filters: Filters) -> Ranked:
-        """Best `depth` passages for the terms by bm25, the filters applied inside the same query."""
-        return keyword_fts5.search(self.conn, terms, depth, store.filter_clause(filters))
+        """Best `depth` passages for the OR of the terms by BM25, the filters applied before ranking."""
+        return self.keyword.search(terms, depth, filters)
 
     def vector_search(self, queries: np.ndarray, depth: int, allowed: Sequence[int] | None) -> list[Ranked]:
         """Top `depth` (id, cosine) per query vector, only among `allowed` ids when given."""

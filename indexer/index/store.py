@@ -1,17 +1,16 @@
 """The SQLite side of an index: episodes, chapters, passages and tombstones; every SQL statement of the project
-lives here or in `keyword_fts5.py`."""
+lives here or in `keyword_fts5.py` (the keyword engines are written to by the writer, not from here)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from indexer.datamodel import Chapter, Episode, Passage
-from indexer.index import keyword_fts5
+from indexer.index.keyword_engine import KeywordDoc
 from indexer.index.records import EpisodeListing, IndexCounts, PodcastListing, StoredPassage
-from indexer.passages.context import context_fields
 from indexer.search.filters import Filters
 
 SCHEMA = """
@@ -75,7 +74,6 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 def create(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
-    keyword_fts5.create(conn)
 
 
 def write_episode(conn: sqlite3.Connection, episode: Episode, origin: str = "") -> None:
@@ -94,20 +92,19 @@ def write_episode(conn: sqlite3.Connection, episode: Episode, origin: str = "") 
 
 
 def write_passages(conn: sqlite3.Connection, episode: Episode, rows: Sequence[tuple[int, Passage]]) -> None:
-    """Insert passages with the ids their vectors carry in FAISS, and their keyword entries."""
+    """Insert passages with the ids their vectors carry in FAISS (the keyword engine gets them from the writer)."""
     conn.executemany(
         "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [(pid, p.episode_id, p.kind, p.text, p.start_s, p.end_s, p.chapter_index, p.chapter_title,
           json.dumps(list(p.speakers)), int(p.time_estimated), json.dumps([list(m) for m in p.segment_starts]),
           p.content_hash) for pid, p in rows],
     )
-    keyword_fts5.add(conn, [(pid, p.text, context_fields(episode, p)) for pid, p in rows])
 
 
 def delete_episode(conn: sqlite3.Connection, episode_id: str) -> list[int]:
-    """Remove an episode with its chapters, passages and keyword entries; returns the passage ids removed."""
+    """Remove an episode with its chapters and passages; returns the passage ids removed (for the vectors and
+    the keyword engine)."""
     ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE episode_id = ?", (episode_id,))]
-    keyword_fts5.remove(conn, ids)
     conn.execute("DELETE FROM passages WHERE episode_id = ?", (episode_id,))
     conn.execute("DELETE FROM chapters WHERE episode_id = ?", (episode_id,))
     conn.execute("DELETE FROM episodes WHERE id = ?", (episode_id,))
@@ -221,6 +218,22 @@ def content_hashes(conn: sqlite3.Connection, episode_id: str) -> list[tuple[str,
     """(content hash, passage id) of an episode's passages: which vectors an update can keep."""
     return [(r[0], int(r[1])) for r in conn.execute(
         "SELECT content_hash, id FROM passages WHERE episode_id = ?", (episode_id,))]
+
+
+def keyword_docs(conn: sqlite3.Connection, batch: int = 5000) -> Iterator[KeywordDoc]:
+    """Every live passage as its keyword document, in id order, read in batches: what a keyword engine is
+    rebuilt from (compaction, switching engines) without the sources or the model."""
+    sql = ("SELECT p.id, p.text, p.chapter_title, p.speakers, p.kind, p.episode_id, e.title, e.podcast, e.published "
+           "FROM passages p JOIN episodes e ON e.id = p.episode_id WHERE p.id > ? ORDER BY p.id LIMIT ?")
+    last = -1
+    while rows := conn.execute(sql, (last, batch)).fetchall():
+        for r in rows:
+            speakers = tuple(json.loads(r["speakers"]))
+            fields = {"text": r["text"], "podcast": r["podcast"], "title": r["title"],
+                      "chapter": r["chapter_title"] or "", "speakers": ", ".join(speakers)}
+            yield KeywordDoc(id=int(r["id"]), fields=fields, episode_id=r["episode_id"], podcast=r["podcast"],
+                             kind=r["kind"], speakers=speakers, published=r["published"])
+        last = int(rows[-1]["id"])
 
 
 def passage_ids(conn: sqlite3.Connection) -> list[int]:

@@ -105,3 +105,15 @@ def write(out: Path, settings: Settings, embedder: Embedder | None, report: Buil
     log.info("wrote %s: %d episodes, %d passages (%d embedded) in %.1fs", out, report.episodes, report.passages,
              report.embedded, report.seconds)
     return report
+
+
+def switch_keyword_engine(out: Path, settings: Settings, engine: str) -> BuildReport:
+    """Re-index an index's stored passages with another keyword engine ("tantivy" or "fts5") as a new generation:
+    no model and no sources needed, the vectors are kept. How an FTS5 index becomes a tantivy one."""
+    report = BuildReport()
+    started = time.perf_counter()
+    with IndexWriter(out, None, settings, fresh=False) as writer:
+        report.passages = writer.switch_keyword_engine(engine)
+        report.manifest = writer.commit()
+    report.seconds = time.perf_counter() - started
+    return report

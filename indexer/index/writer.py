@@ -1,8 +1,9 @@
 """Writing an index: one new generation per change, switched in by replacing the manifest in one rename.
 
-A writer fills a fresh generation (a copy of the current one for updates), fsyncs it, and only then replaces
-the manifest; a killed writer leaves the old manifest pointing at the old, untouched generation, and its
-half-written generation is removed by the next writer. A flock serialises writers; readers never take it.
+A writer fills a fresh generation (a copy of the current one for updates: SQLite, vectors and the keyword
+engine's files), fsyncs it, and only then replaces the manifest; a killed writer leaves the old manifest pointing
+at the old, untouched generation, and its half-written generation is removed by the next writer.
+A flock serialises writers; readers never take it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from indexer.datamodel import EpisodeSource, Passage
 from indexer.errors import IndexError_, NotFound
 from indexer.index import store
 from indexer.index.embedding import Embedder
+from indexer.index.keyword_engine import ENGINES, KeywordEngine, keyword_doc
 from indexer.index.manifest import MANIFEST, Manifest, fsync_dir, utc_now
-from indexer.index.reader import DB_FILE, GEN_PREFIX, VECTORS_FILE
+from indexer.index.reader import DB_FILE, GEN_PREFIX, VECTORS_FILE, open_keyword_engine
 from indexer.index.vectors import AUTO, VectorIndex, resolve_factory
 from indexer.passages.chunking import episode_passages
 from indexer.passages.context import embedding_text
@@ -52,6 +54,8 @@ class IndexWriter:
         self.settings = settings
         self.count_tokens = TokenCounter(settings.chunk.encoding)
         self._check_target(fresh)
+        if fresh and settings.keyword_engine not in ENGINES:
+            raise IndexError_(f"PODQUERY_KEYWORD_ENGINE={settings.keyword_engine!r} is not one of {', '.join(ENGINES)}")
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = (self.path / ".lock").open("a")
         fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never take it
@@ -67,7 +71,17 @@ class IndexWriter:
         self.generation = _new_generation_name()
         self.gen_dir = self.path / self.generation
         self.gen_dir.mkdir()
-        self.conn, self.vectors = self._start()
+        try:
+            self.conn, self.vectors = self._start()
+            # and the keyword engine, like the factory: the index's own, the setting for new ones
+            base_dir = None if self.base is None else self.path / self.base.generation
+            engine = settings.keyword_engine if self.base is None else self.base.keyword_engine
+            self.keyword: KeywordEngine = open_keyword_engine(engine, self.gen_dir, self.conn, writable=True,
+                                                              base=base_dir)
+        except BaseException:
+            shutil.rmtree(self.gen_dir, ignore_errors=True)
+            self._release()
+            raise
         self.embedded = 0  # passages embedded by this writer (unchanged ones are reused, not counted)
         self._committed = False
 
@@ -136,7 +150,7 @@ class IndexWriter:
                 old_vectors.update({h: vecs[n] for n, h in enumerate(reuse)})
             removed.extend(store.delete_episode(self.conn, src.episode.id))
         if removed:
-            self._remove_vectors(removed)
+            self._forget(removed)
         todo = [(src.episode, p) for src, ps in plan for p in ps if p.content_hash not in old_vectors]
         new_vectors: dict[str, np.ndarray] = {}
         if todo:
@@ -153,6 +167,7 @@ class IndexWriter:
             rows = [(next_id + n, p) for n, p in enumerate(passages)]
             next_id += len(passages)
             store.write_passages(self.conn, src.episode, rows)
+            self.keyword.add([keyword_doc(pid, src.episode, p) for pid, p in rows])
             for pid, p in rows:
                 all_ids.append(pid)
                 all_vecs.append(vectors[p.content_hash])
@@ -171,10 +186,12 @@ class IndexWriter:
             if store.get_episode(self.conn, episode_id) is None:
                 raise NotFound(f"no episode {episode_id!r} in {self.path}")
             removed.extend(store.delete_episode(self.conn, episode_id))
-        self._remove_vectors(removed)
+        self._forget(removed)
         return len(removed)
 
-    def _remove_vectors(self, ids: list[int]) -> None:
+    def _forget(self, ids: list[int]) -> None:
+        """Take removed passages out of the keyword engine and the vectors."""
+        self.keyword.remove(ids)
         try:
             self.vectors.remove(ids)
         except RuntimeError:
@@ -182,9 +199,16 @@ class IndexWriter:
             store.add_tombstones(self.conn, ids)
 
     def compact(self) -> int:
-        """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones."""
-        live = store.passage_ids(self.conn)
+        """Rebuild the vector index from the live passages' stored vectors, dropping tombstoned ones, and compact
+        the keyword engine (tantivy: rebuilt from the stored passages, without the documents removals left)."""
         dropped = store.clear_tombstones(self.conn)
+        self._rebuild_vectors()
+        self.keyword.compact(store.keyword_docs(self.conn))
+        return dropped
+
+    def _rebuild_vectors(self) -> None:
+        """A new vector index of `self.factory` holding the live passages' stored vectors (no re-embedding)."""
+        live = store.passage_ids(self.conn)
         fresh = VectorIndex.create(self.vectors.dimension, self.factory, self.settings.hnsw_ef_search)
         for start in range(0, len(live), 10_000):
             batch = live[start:start + 10_000]
@@ -193,7 +217,18 @@ class IndexWriter:
                 fresh.train(vectors)
             fresh.add(batch, vectors)
         self.vectors = fresh
-        return dropped
+
+    def switch_keyword_engine(self, name: str) -> int:
+        """Index the stored passages with keyword engine `name` instead (no model, no sources: SQLite holds the
+        text); the other engine's data leaves the generation. Returns the passages indexed."""
+        if name not in ENGINES:
+            raise IndexError_(f"unknown keyword engine {name!r}: one of {', '.join(ENGINES)}")
+        self.keyword.drop()
+        self.keyword.close()
+        self.keyword = open_keyword_engine(name, self.gen_dir, self.conn, writable=True)
+        docs = list(store.keyword_docs(self.conn))
+        self.keyword.add(docs)
+        return len(docs)
 
     def commit(self) -> Manifest:
         """Flush the generation to disk, then switch the manifest to it in one rename."""
@@ -202,19 +237,19 @@ class IndexWriter:
             if grown != self.factory:
                 log.info("%s passages or more: the vectors become %s", self.settings.hnsw_from, grown)
                 self.factory = grown
-                self.compact()  # rebuilds the vector index with the new factory from the stored vectors
+                self._rebuild_vectors()  # Flat removes for real: there are no tombstones to drop
         self.conn.commit()
         store.optimize(self.conn)
         counts = store.counts(self.conn)
+        self.keyword.flush()
+        keyword_docs = self.keyword.count()
+        self.keyword.close()
         self.conn.close()
-        if len(self.vectors) != counts["passages"] + counts["tombstones"]:
-            raise IndexError_(f"internal: {len(self.vectors)} vectors for {counts['passages']} passages "
-                              f"and {counts['tombstones']} tombstones")
+        if len(self.vectors) != counts["passages"] + counts["tombstones"] or keyword_docs != counts["passages"]:
+            raise IndexError_(f"internal: {len(self.vectors)} vectors and {keyword_docs} keyword documents for "
+                              f"{counts['passages']} passages and {counts['tombstones']} tombstones")
         self.vectors.save(self.gen_dir / VECTORS_FILE)
-        for file in (self.gen_dir / DB_FILE, self.gen_dir / VECTORS_FILE):
-            with file.open("rb") as fh:
-                os.fsync(fh.fileno())
-        fsync_dir(self.gen_dir)
+        _fsync_tree(self.gen_dir)
         manifest = Manifest(
             generation=self.generation,
             model=self._model_info(),
@@ -222,6 +257,7 @@ class IndexWriter:
                       "encoding": self.settings.chunk.encoding},
             faiss_factory=self.factory,
             counts=dict(counts),
+            keyword_engine=self.keyword.name,
         )
         if self.base is not None:
             manifest.created = self.base.created
@@ -232,6 +268,7 @@ class IndexWriter:
         return manifest
 
     def abort(self) -> None:
+        self.keyword.close()
         with contextlib.suppress(sqlite3.Error):  # aborting: the generation is deleted next either way
             self.conn.close()
         shutil.rmtree(self.gen_dir, ignore_errors=True)
@@ -250,3 +287,12 @@ class IndexWriter:
         if not self._lock.closed:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
+
+
+def _fsync_tree(directory: Path) -> None:
+    """fsync every file under a generation and every folder holding them (the keyword engine's included)."""
+    for folder, _, files in os.walk(directory):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        fsync_dir(Path(folder))
