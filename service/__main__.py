@@ -11,13 +11,12 @@ import logging
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from indexer.errors import PodqueryError
 from indexer.index.manifest import Manifest
 
 from .app import create_app
 from .config import ServiceConfig
+from .server import serve
 from .state import limit_compute_threads
 
 EXIT_USAGE = 2
@@ -57,11 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limit_compute_threads(config.threads)
     print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}", flush=True)
-    # X-Forwarded-For is honoured only from the configured proxies (uvicorn would trust it from 127.0.0.1 by
-    # default, letting any local client pick the address its rate limit is counted against); without any, the
-    # header is ignored and the access log shows the real peer
-    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level,
-                proxy_headers=bool(config.trusted_proxies), forwarded_allow_ips=list(config.trusted_proxies))
+    serve(create_app(config), config)  # uvicorn, with deadlines for slow clients and a connection cap
     return 0
 
 

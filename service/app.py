@@ -1,8 +1,10 @@
 """`create_app`: the FastAPI app, with the index and model loaded once per process in its lifespan.
 
 Middleware, outermost first: CORS (only when origins are configured), security headers, metrics, the
-catch-all 500, the per-client rate limit (429), the request-body cap (413). The headers and metrics sit outside
-the catch-all so even a crash's answer carries both; the limits sit inside it so their refusals do too.
+catch-all 500, the per-client rate limit (429), the request-body cap (413), the body's deadline (408), and the
+methods a path supports (OPTIONS, 405 with the whole `Allow`). The headers and metrics sit outside the catch-all
+so even a crash's answer carries both; the limits sit inside it so their refusals do too. Deadlines on the
+headers and the connection cap are the server's (server.py).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from indexer.index.embedding import Embedder
 from .config import ServiceConfig
 from .errors import CatchAllMiddleware, install_error_handlers
 from .middleware.bodylimit import BodyLimitMiddleware
+from .middleware.methods import MethodsMiddleware
 from .middleware.metrics import Metrics, MetricsMiddleware
 from .middleware.ratelimit import RateLimitMiddleware
+from .middleware.readtimeout import BodyDeadlineMiddleware
 from .middleware.security import SecurityHeadersMiddleware
 from .routes import ask, episodes, ops, search, writes
 from .state import Resources, load_resources
@@ -85,11 +89,9 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
     )
     app.state.config = config
     app.state.metrics = metrics
-    app.include_router(search.router)
-    app.include_router(episodes.router)
-    app.include_router(writes.router)
-    app.include_router(ops.router)
-    app.include_router(ask.router)
+    routers = (search.router, episodes.router, writes.router, ops.router, ask.router)
+    for router in routers:
+        app.include_router(router)
     install_error_handlers(app)
 
     @app.get("/", include_in_schema=False)
@@ -99,6 +101,8 @@ def create_app(config: ServiceConfig | None = None, *, embedder: Embedder | None
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # add_middleware puts each new one outermost
+    app.add_middleware(MethodsMiddleware, routes=[*app.routes, *(route for r in routers for route in r.routes)])
+    app.add_middleware(BodyDeadlineMiddleware, seconds=config.body_timeout)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, reads=config.rate_limit, writes=config.write_rate_limit)
     app.add_middleware(CatchAllMiddleware)

@@ -7,6 +7,7 @@ The library's own tunables (model, fusion weights...) stay in `indexer.settings.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,14 @@ DEFAULT_THREADS = 1
 # swap index generations, so far fewer.
 DEFAULT_RATE_LIMIT = "120/minute"
 DEFAULT_WRITE_RATE_LIMIT = "10/minute"
+# Slow clients (server.py): a client gets this long to send its request line and headers, and then its body; past
+# either the connection is cut, so a client trickling bytes cannot hold a connection for ever. A 10 MB record
+# at 200 KB/s takes 50 s; headers are a few hundred bytes.
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 60.0
+# connections served at once (more get 503 until one closes): far above what the page and scripts open, low
+# enough that a flood of idle connections cannot exhaust file descriptors
+DEFAULT_MAX_CONNECTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -52,12 +61,18 @@ class ServiceConfig:
     # addresses/networks of reverse proxies whose X-Forwarded-For names the client; empty: the header is ignored,
     # since otherwise any local client could name its own address and get a fresh rate-limit budget each request
     trusted_proxies: tuple[str, ...] = ()
+    # seconds a client has for its request line and headers, then for its whole body (408 past either)
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open (uvicorn's own default)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS  # connections served at once; the next request gets 503
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
         `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, `_TRUSTED_PROXIES`
-        (comma-separated addresses or CIDRs), plus the library's own `PODQUERY_*` settings."""
+        (comma-separated addresses or CIDRs), `_HEADER_TIMEOUT`, `_BODY_TIMEOUT`, `_KEEP_ALIVE_TIMEOUT` (seconds),
+        `_MAX_CONNECTIONS`, plus the library's own `PODQUERY_*` settings."""
         env = os.environ if environ is None else environ
         d = cls()
         index = env.get("PODQUERY_INDEX")
@@ -75,6 +90,10 @@ class ServiceConfig:
             rate_limit=env.get("PODQUERY_RATE_LIMIT", d.rate_limit),
             write_rate_limit=env.get("PODQUERY_WRITE_RATE_LIMIT", d.write_rate_limit),
             trusted_proxies=proxy_networks(env.get("PODQUERY_TRUSTED_PROXIES", "").split(",")),
+            header_timeout=_float(env, "PODQUERY_HEADER_TIMEOUT", d.header_timeout),
+            body_timeout=_float(env, "PODQUERY_BODY_TIMEOUT", d.body_timeout),
+            keep_alive_timeout=_int(env, "PODQUERY_KEEP_ALIVE_TIMEOUT", d.keep_alive_timeout),
+            max_connections=_int(env, "PODQUERY_MAX_CONNECTIONS", d.max_connections),
             settings=Settings.from_env(),
         ).checked()
 
@@ -96,6 +115,12 @@ class ServiceConfig:
             raise PodqueryError(f"threads must be at least 1, got {self.threads}")
         if self.max_body_bytes < 0:
             raise PodqueryError(f"PODQUERY_MAX_BODY_BYTES must be 0 or more, got {self.max_body_bytes}")
+        for name, seconds in (("HEADER_TIMEOUT", self.header_timeout), ("BODY_TIMEOUT", self.body_timeout),
+                              ("KEEP_ALIVE_TIMEOUT", self.keep_alive_timeout)):
+            if not 0 < seconds < math.inf:
+                raise PodqueryError(f"PODQUERY_{name} must be a number of seconds above 0, got {seconds}")
+        if self.max_connections < 1:
+            raise PodqueryError(f"PODQUERY_MAX_CONNECTIONS must be at least 1, got {self.max_connections}")
         parse_rate(self.rate_limit, "PODQUERY_RATE_LIMIT")
         parse_rate(self.write_rate_limit, "PODQUERY_WRITE_RATE_LIMIT")
         proxy_networks(self.trusted_proxies)
@@ -124,3 +149,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise PodqueryError(f"{name} must be a whole number, got {text!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, str(default))
+    try:
+        return float(text)
+    except ValueError:
+        raise PodqueryError(f"{name} must be a number, got {text!r}") from None

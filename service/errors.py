@@ -1,7 +1,10 @@
 """Errors to HTTP statuses, in one place: the library's errors keep their messages, anything else is a 500.
 
-Request validation -> 422 in FastAPI's shape, its echoed input cut short and lone surrogates replaced (a JSON body
-may spell them as `\ud800` escapes, and UTF-8 cannot carry them back); QueryError and InputError -> 422,
+Request validation -> 422 in FastAPI's shape, its echoed input cut short (in length and in depth: a value nested
+hundreds deep once overflowed the encoder's stack into a 500) and lone surrogates replaced (a JSON body may spell
+them as `\ud800` escapes, and UTF-8 cannot carry them back); a body that is not JSON says so and why
+(jsonbody.py), and one that is not a JSON object at all (no JSON Content-Type) says what to send; QueryError and
+InputError -> 422,
 NotFound -> 404, IndexError_ -> 503 (the index is missing or does not match the model). The library's messages
 reach clients without server paths (redact.py: names relative to the index); the log keeps them whole.
 Any other exception is logged here with its traceback and answered with a generic 500: no trace, path or
@@ -28,21 +31,39 @@ log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "internal error: the request could not be answered; the server log has the details"
 MAX_ECHO_CHARS = 200  # of a rejected value, echoed in a 422: enough to recognise it, not a 10 MB body sent back
+MAX_ECHO_DEPTH = 8  # levels of a rejected array or object echoed; deeper ones are shown as "…"
+NOT_JSON = "the body must be a JSON object, sent with Content-Type: application/json"
 
 
-def _echoable(value: Any) -> Any:
-    """`value` safe to send back as JSON: strings cut to MAX_ECHO_CHARS, any lone surrogate made U+FFFD, and NaN or
-    Infinity (Python's json reads them in a body) spelled as strings."""
+def _echoable(value: Any, depth: int = 0) -> Any:
+    """`value` safe to send back as JSON: strings cut to MAX_ECHO_CHARS, arrays and objects to MAX_ECHO_DEPTH levels,
+    any lone surrogate made U+FFFD, bytes read as UTF-8, and NaN or Infinity (Python's json reads them in a body)
+    spelled as strings."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
     if isinstance(value, str):
         cut = value if len(value) <= MAX_ECHO_CHARS else value[:MAX_ECHO_CHARS] + "…"
         return cut.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    if isinstance(value, list):
-        return [_echoable(v) for v in value]
+    if isinstance(value, (list, tuple, dict)) and depth >= MAX_ECHO_DEPTH:
+        return "…"
+    if isinstance(value, (list, tuple)):
+        return [_echoable(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {_echoable(k): _echoable(v) for k, v in value.items()}
+        return {_echoable(k, depth + 1): _echoable(v, depth + 1) for k, v in value.items()}
     return value
+
+
+def _worded(error: dict[str, Any]) -> dict[str, Any]:
+    """One of FastAPI's validation errors, said in the client's terms where FastAPI's own words are not."""
+    if error.get("type") == "json_invalid":  # FastAPI's msg is "JSON decode error"; the reason is in ctx
+        reason = (error.get("ctx") or {}).get("error", "")
+        return {"type": "json_invalid", "loc": list(error.get("loc", ["body"])),
+                "msg": f"the body is not valid JSON: {reason}", "input": {}}
+    if tuple(error.get("loc", ())) == ("body",) and isinstance(error.get("input"), bytes):
+        return {**error, "msg": NOT_JSON}  # FastAPI leaves a body it did not parse as JSON as bytes
+    return error
 
 
 def _public(request: Request, exc: Exception) -> str:
@@ -53,7 +74,10 @@ def _public(request: Request, exc: Exception) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": _echoable(jsonable_encoder(exc.errors()))}, status_code=422)
+    # cut before encoding too: jsonable_encoder recurses once per level of the rejected value. depth -2: the list of
+    # errors and each error are not levels of the value
+    errors = _echoable([_worded(error) for error in exc.errors()], depth=-2)
+    return JSONResponse({"detail": _echoable(jsonable_encoder(errors), depth=-2)}, status_code=422)
 
 
 async def _query_error(request: Request, exc: Exception) -> JSONResponse:

@@ -39,11 +39,13 @@ from indexer.search.query import check_query
 
 from ..deps import SearcherDep
 from ..errors import INTERNAL_ERROR
-from ..schemas.ask import AnswerOut, AskRequest
+from ..jsonbody import JSONRoute
+from ..schemas.ask import STREAM_DOC, AnswerOut, AskRequest
 from ..schemas.common import RATE_LIMITED, UNAVAILABLE, ErrorOut
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["answers"], responses=RATE_LIMITED)  # every route here is rate limited
+# every route here is rate limited; bodies are read by jsonbody (refusals in the client's terms)
+router = APIRouter(tags=["answers"], responses=RATE_LIMITED, route_class=JSONRoute)
 Answerer = ExtractiveAnswerer | LLMAnswerer
 
 
@@ -55,8 +57,6 @@ async def get_answerer(searcher: SearcherDep, request: Request) -> Answerer:
 
 
 AnswererDep = Annotated[Answerer, Depends(get_answerer)]
-STREAM_DOC = {"text/event-stream": {"schema": {"type": "string"}, "example": (
-    'event: token\ndata: {"text": "Secure"}\n\nevent: answer\ndata: {"question": "...", "found": true, ...}\n\n')}}
 
 
 def sse(event: str, data: object) -> str:

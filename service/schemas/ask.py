@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from indexer.search.query import MAX_QUERY_CHARS
 
-from .common import ChapterRefOut, EpisodeRefOut, FilterParams
+from .common import NOT_BLANK, ChapterRefOut, EpisodeRefOut, FilterParams
 from .search import HitOut
 
 MAX_ASK_K = 20  # passages read for one answer; more only slows the answer (and a model's prompt) down
@@ -27,7 +27,9 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"question": "What hardware runs code on data the cloud cannot see?", "k": 6,
          "filters": {"podcast": "AI Talk"}}]})
-    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in words.")
+    # the pattern states `_question`'s check in the schema
+    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in words.",
+                          json_schema_extra={"pattern": NOT_BLANK})
     k: int = Field(6, ge=1, le=MAX_ASK_K, description="How many passages to read for the answer.")
     filters: AskFilters = Field(default_factory=AskFilters)
 
@@ -78,3 +80,27 @@ class AnswerOut(BaseModel):
                                      "of the model's quotes that were verified.")
     took_ms: float
     warnings: list[str] = Field(description="e.g. that the language model failed and the answer is extractive.")
+
+
+def _event(name: str, description: str, data: dict[str, object]) -> dict[str, object]:
+    """One kind of server-sent event, as a client's SSE parser hands it over: its `event` name and its `data` line,
+    which is JSON of the shape `data`."""
+    return {"type": "object", "title": f"{name} event", "description": description, "required": ["event", "data"],
+            "properties": {"event": {"const": name},
+                           "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data}}}
+
+
+# `POST /ask?stream=true`: the schema describes one event (OpenAPI 3.1 has no separate schema for a stream's items)
+STREAM_DOC: dict[str, object] = {"text/event-stream": {
+    "schema": {"description": "Server-sent events: `token`s while a model writes, then exactly one `answer` "
+                              "(or one `error`). Each `data` line is one JSON value.",
+               "oneOf": [
+                   _event("token", "A piece of a language model's reply, in order (none from the extractive "
+                                   "answerer); the `answer` event replaces them.",
+                          {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
+                   _event("answer", "Always last, exactly once: the same JSON as the plain response.",
+                          {"$ref": "#/components/schemas/AnswerOut"}),
+                   _event("error", "Instead of `answer`, when something broke after the stream began.",
+                          {"$ref": "#/components/schemas/ErrorOut"})]},
+    "example": ('event: token\ndata: {"text": "Secure"}\n\n'
+                'event: answer\ndata: {"question": "...", "found": true, ...}\n\n')}}

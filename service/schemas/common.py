@@ -25,8 +25,19 @@ else:
     Kind = Literal[PASSAGE_KINDS]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What str.strip() removes, spelled out: JSON Schema's regular expressions (ECMA) and pydantic's (Rust) disagree
+# with Python and each other on `\s`, so schemas that must match the service's own checks name the characters.
+SPACES = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = f"[^{SPACES}]"  # as a JSON Schema pattern: holds a character that strip() keeps
+# "No filter": an empty form field, or one of spaces. Only ASCII whitespace, which every regular-expression dialect
+# (Python's, and JSON Schema's that clients check against) reads alike, so the schema states exactly what is blank.
+_BLANK = r"[ \t\n\r\f\v]*"
+BLANK_SCHEMA = {"type": "string", "pattern": f"^{_BLANK}$", "description": "Blank: no filter."}
 # a day as text (the library filters on the string): checked by `_check_date`, documented as OpenAPI's `date`
-DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+DateText = Annotated[str, WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, BLANK_SCHEMA]})]
+# a passage kind, documented with the blank that stands for "any kind"
+KindFilter = Annotated[Kind, WithJsonSchema({"anyOf": [{"type": "string", "enum": list(PASSAGE_KINDS)},
+                                                       BLANK_SCHEMA]})]
 
 
 def _check_date(value: str | None) -> str | None:
@@ -43,7 +54,7 @@ def _check_date(value: str | None) -> str | None:
 
 def blank_to_none(value: object) -> object:
     """An empty form field (`?podcast=`) means "no filter", not "podcast named ''"."""
-    return None if isinstance(value, str) and not value.strip() else value
+    return None if isinstance(value, str) and re.fullmatch(_BLANK, value) else value
 
 
 class FilterParams(BaseModel):
@@ -52,10 +63,11 @@ class FilterParams(BaseModel):
     podcast: str | None = Field(None, max_length=500, description="Only this podcast (exact name, any case).")
     episode: str | None = Field(None, max_length=500, description="Only this episode id.")
     speaker: str | None = Field(None, max_length=200, description="Only passages where this speaker talks.")
-    kind: Kind | None = Field(None, description="Only this kind of passage.")
+    kind: KindFilter | None = Field(None, description="Only this kind of passage.")
     after: DateText | None = Field(None, description="Published on or after this day (YYYY-MM-DD).",
                               examples=["2024-01-01"])
-    before: DateText | None = Field(None, description="Published on or before this day (YYYY-MM-DD).",
+    before: DateText | None = Field(None, description="Published on or before this day (YYYY-MM-DD); not "
+                                                       "before `after` (an empty range is a 422).",
                                examples=["2025-12-31"])
 
     @field_validator("podcast", "episode", "speaker", "kind", "after", "before", mode="before")

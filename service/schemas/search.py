@@ -6,14 +6,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from indexer.search.query import DEFAULT_MODE, MAX_K, MAX_OFFSET, MAX_QUERY_CHARS
 
-from .common import ChapterRefOut, EpisodeRefOut, FilterParams, Mode
+from .common import NOT_BLANK, ChapterRefOut, EpisodeRefOut, FilterParams, Mode
 
 
 class SearchParams(FilterParams):
     """`GET /search` query parameters."""
 
+    # the pattern states `_query`'s check in the schema (a message saying the query is empty beats a regex)
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="Words to search for.",
-                   examples=["secure enclaves"])
+                   examples=["secure enclaves"], json_schema_extra={"pattern": NOT_BLANK})
     k: int = Field(10, ge=1, le=MAX_K, description="How many hits to return.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Hits to skip (for the next page).")
     mode: Mode = Field(DEFAULT_MODE, description="keyword (BM25), semantic (embeddings) or hybrid (both, fused).")
