@@ -108,6 +108,20 @@ def _ms(samples: list[float], q: float) -> float:
     return 1000 * (statistics.quantiles(samples, n=100)[int(q) - 1] if len(samples) > 1 else samples[0])
 
 
+def tree_memory(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB of `pid` and its children (uvicorn's workers)."""
+    pids = [pid] + [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
+                    if p.read_text().rsplit(")", 1)[1].split()[1] == str(pid)]
+    rss = pss = 0.0
+    for p in pids:
+        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1]) / 1024
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1]) / 1024
+    return rss, pss
+
+
 def http(args: argparse.Namespace) -> None:
     import httpx
 
@@ -116,6 +130,7 @@ def http(args: argparse.Namespace) -> None:
 
     rows = [json.loads(line) for path in args.queries for line in path.read_text("utf-8").splitlines() if line]
     queries = [str(r.get("question") or r.get("query")) for r in rows][:args.limit]
+    os.environ["PODQUERY_WORKERS"] = str(args.workers)
     started = time.perf_counter()
     server = Server(args.index, Path(args.log))
     cold = time.perf_counter() - started
@@ -131,7 +146,9 @@ def http(args: argparse.Namespace) -> None:
                     took.append(time.perf_counter() - t)
                 print(f"| {mode} | p50 {_ms(took, 50):.1f} ms | p95 {_ms(took, 95):.1f} ms "
                       f"| p99 {_ms(took, 99):.1f} ms |")
-        print(f"server RSS after the run: {server.samples[-1][1]:.0f} MB" if server.samples else "")
+        rss, pss = tree_memory(server.proc.pid)
+        print(f"{args.workers} worker(s): RSS {rss:.0f} MB, PSS {pss:.0f} MB (the server's processes together; PSS "
+              "counts shared pages once)")
     finally:
         server.stop()
 
@@ -148,6 +165,7 @@ def main() -> None:
     h.add_argument("--index", type=Path, required=True)
     h.add_argument("--queries", type=Path, action="append", required=True)
     h.add_argument("--limit", type=int, default=300)
+    h.add_argument("--workers", type=int, default=1)
     h.add_argument("--log", default="/tmp/million-server.log")
     args = ap.parse_args()
     {"build": build, "http": http}[args.command](args)

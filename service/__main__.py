@@ -16,7 +16,7 @@ from indexer.index.manifest import Manifest
 
 from .app import create_app
 from .config import ServiceConfig
-from .server import serve
+from .server import serve, serve_workers
 from .state import limit_compute_threads
 
 EXIT_USAGE = 2
@@ -30,6 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN",
                         help="an origin whose pages may call the API (repeatable; default: none)")
     parser.add_argument("--threads", type=int, help="torch/FAISS threads per search (default: $PODQUERY_THREADS or 1)")
+    parser.add_argument("--workers", type=int, help="processes serving the index (default: $PODQUERY_WORKERS or 1)")
     parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"],
                         help="default: $PODQUERY_LOG_LEVEL or info")
     return parser.parse_args(argv)
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = ServiceConfig.from_env().with_overrides(
             index=args.index, host=args.host, port=args.port, log_level=args.log_level, threads=args.threads,
+            workers=args.workers,
             cors_origins=tuple(args.cors_origins) if args.cors_origins else None,
         )
         if config.index is None:
@@ -54,8 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}"
+          + (f" with {config.workers} workers" if config.workers > 1 else ""), flush=True)
+    if config.workers > 1:
+        serve_workers(config)  # each worker process builds its own app from the environment
+        return 0
     limit_compute_threads(config.threads)
-    print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}", flush=True)
     serve(create_app(config), config)  # uvicorn, with deadlines for slow clients and a connection cap
     return 0
 

@@ -66,13 +66,16 @@ class ServiceConfig:
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open (uvicorn's own default)
     max_connections: int = DEFAULT_MAX_CONNECTIONS  # connections served at once; the next request gets 503
+    # processes serving the same index and port (each loads the model, maps the index and follows generations;
+    # rate limits and metrics are counted per worker)
+    workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
         """Settings from `PODQUERY_INDEX`, `_HOST`, `_PORT`, `_CORS_ORIGINS` (comma-separated), `_LOG_LEVEL`,
         `_THREADS`, `_API_KEY`, `_MAX_BODY_BYTES`, `_RATE_LIMIT`, `_WRITE_RATE_LIMIT`, `_TRUSTED_PROXIES`
         (comma-separated addresses or CIDRs), `_HEADER_TIMEOUT`, `_BODY_TIMEOUT`, `_KEEP_ALIVE_TIMEOUT` (seconds),
-        `_MAX_CONNECTIONS`, plus the library's own `PODQUERY_*` settings."""
+        `_MAX_CONNECTIONS`, `_WORKERS`, plus the library's own `PODQUERY_*` settings."""
         env = os.environ if environ is None else environ
         d = cls()
         index = env.get("PODQUERY_INDEX")
@@ -94,6 +97,7 @@ class ServiceConfig:
             body_timeout=_float(env, "PODQUERY_BODY_TIMEOUT", d.body_timeout),
             keep_alive_timeout=_int(env, "PODQUERY_KEEP_ALIVE_TIMEOUT", d.keep_alive_timeout),
             max_connections=_int(env, "PODQUERY_MAX_CONNECTIONS", d.max_connections),
+            workers=_int(env, "PODQUERY_WORKERS", d.workers),
             settings=Settings.from_env(),
         ).checked()
 
@@ -119,6 +123,8 @@ class ServiceConfig:
                               ("KEEP_ALIVE_TIMEOUT", self.keep_alive_timeout)):
             if not 0 < seconds < math.inf:
                 raise PodqueryError(f"PODQUERY_{name} must be a number of seconds above 0, got {seconds}")
+        if self.workers < 1:
+            raise PodqueryError(f"workers must be at least 1, got {self.workers}")
         if self.max_connections < 1:
             raise PodqueryError(f"PODQUERY_MAX_CONNECTIONS must be at least 1, got {self.max_connections}")
         parse_rate(self.rate_limit, "PODQUERY_RATE_LIMIT")

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+from typing import Any
 
 import h11
 import uvicorn
@@ -108,14 +110,48 @@ def deadline_protocol(header_timeout: float, body_timeout: float) -> type[Deadli
     return Configured
 
 
-def serve(app: ASGIApp, config: ServiceConfig) -> None:
-    """Run `app` with uvicorn on the configured address until interrupted."""
+def _uvicorn_options(config: ServiceConfig) -> dict[str, Any]:
     # X-Forwarded-For is honoured only from the configured proxies (uvicorn would trust it from 127.0.0.1 by
     # default, letting any local client pick the address its rate limit is counted against); without any, the
     # header is ignored and the access log shows the real peer
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level,
-                proxy_headers=bool(config.trusted_proxies), forwarded_allow_ips=list(config.trusted_proxies),
-                http=deadline_protocol(config.header_timeout, config.body_timeout),
-                timeout_keep_alive=config.keep_alive_timeout,
-                # uvicorn answers 503 once the open connections, the asking one included, reach its limit
-                limit_concurrency=config.max_connections + 1)
+    return {"host": config.host, "port": config.port, "log_level": config.log_level,
+            "proxy_headers": bool(config.trusted_proxies), "forwarded_allow_ips": list(config.trusted_proxies),
+            "timeout_keep_alive": config.keep_alive_timeout,
+            # uvicorn answers 503 once the open connections, the asking one included, reach its limit
+            "limit_concurrency": config.max_connections + 1}
+
+
+def serve(app: ASGIApp, config: ServiceConfig) -> None:
+    """Run `app` with uvicorn on the configured address until interrupted."""
+    uvicorn.run(app, http=deadline_protocol(config.header_timeout, config.body_timeout), **_uvicorn_options(config))
+
+
+class WorkerDeadlineProtocol(DeadlineProtocol):
+    """DeadlineProtocol for worker processes, which import the protocol by name; `worker_app` sets its deadlines
+    from the environment when the worker starts."""
+
+
+def worker_environment(config: ServiceConfig) -> dict[str, str]:
+    """The variables that make a worker's `ServiceConfig.from_env()` this config (command-line options included)."""
+    return {"PODQUERY_INDEX": str(config.index), "PODQUERY_HOST": config.host, "PODQUERY_PORT": str(config.port),
+            "PODQUERY_LOG_LEVEL": config.log_level, "PODQUERY_THREADS": str(config.threads),
+            "PODQUERY_CORS_ORIGINS": ",".join(config.cors_origins), "PODQUERY_WORKERS": str(config.workers)}
+
+
+def serve_workers(config: ServiceConfig) -> None:
+    """Run `config.workers` uvicorn worker processes on one socket; each builds its app with `worker_app`."""
+    os.environ.update(worker_environment(config))
+    uvicorn.run("service.server:worker_app", factory=True, workers=config.workers,
+                http="service.server:WorkerDeadlineProtocol", **_uvicorn_options(config))
+
+
+def worker_app() -> ASGIApp:
+    """One worker's app, from the environment `serve_workers` set (the parent checked it before starting us)."""
+    from .app import create_app
+    from .state import limit_compute_threads
+
+    config = ServiceConfig.from_env()
+    limit_compute_threads(config.threads)
+    WorkerDeadlineProtocol.header_timeout = config.header_timeout
+    WorkerDeadlineProtocol.body_timeout = config.body_timeout
+    return create_app(config)
