@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import islice
 
-from indexer.search.query import WORD as _WORD
-from indexer.search.query import term_matches
+from indexer.search.query import TermMatcher
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "«", "»"
 # The window is picked among the first this many matches only. A 240-character window holds at most ~120 words,
@@ -40,8 +39,9 @@ def snippet(text: str, terms: Sequence[str], width: int = 240) -> str:
 
 
 def _matches(clean: str, terms: Sequence[str]) -> Iterator[Span]:
-    """The spans of the words matching `terms`, in order, found as they are asked for."""
-    return (m.span() for m in _WORD.finditer(clean) if term_matches(m.group(), terms))
+    """The spans of the words matching `terms`, in order, found as they are asked for (one regular expression
+    over the text: matching word by word cost 15 ms of a 43 ms keyword search at 1M passages)."""
+    return TermMatcher(terms).spans(clean)
 
 
 def _densest_start(starts: Sequence[int], width: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from indexer.errors import QueryError
 
@@ -62,6 +62,17 @@ class TermMatcher:
         if len(word) >= 5:
             found.update(self._by_prefix.get(word[:5], ()))
         return found
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each word of `text` that matches a term, in order, found as they are asked for (what
+        highlighting marks). Offsets are into `text` itself: where lowercasing changes the text's length (a few
+        letters, such as "İ", lowercase to two characters) the words are matched one by one instead."""
+        if self._pattern is None:
+            return iter(())
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return (m.span() for m in WORD.finditer(text) if self.matched(m.group().lower()))
+        return (m.span() for m in self._pattern.finditer(lowered))
 
     def positions(self, text: str) -> list[tuple[int, str]]:
         """(character offset, term) for every match in the text, in text order."""
