@@ -6,12 +6,12 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from indexer.errors import IndexError_
-from indexer.index.embedding import Embedder, SentenceTransformerEmbedder
+from indexer.index.embedding import Embedder, load_embedder
 from indexer.index.manifest import Manifest
 from indexer.index.reader import Index
 from indexer.search.live import LiveSearcher
@@ -75,7 +75,8 @@ def limit_compute_threads(threads: int) -> None:
 
 
 def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> Resources:
-    """Open the index and the model it was built with; `embedder` lets tests share an already-loaded model.
+    """Open the index and the query encoder of the model it was built with (ONNX int8 on `config.threads` by
+    default); `embedder` lets tests share an already-loaded model.
 
     Raises IndexError_ when there is no index to open or it does not match the model.
     """
@@ -85,7 +86,8 @@ def load_resources(config: ServiceConfig, embedder: Embedder | None = None) -> R
     # a missing or damaged index fails here, before the model loads (mapped: the vectors are not read twice)
     Index.open(config.index, mmap=True).close()
     if embedder is None:
-        embedder = SentenceTransformerEmbedder(config.settings.model, batch_size=config.settings.batch_size)
+        # one search's threads (PODQUERY_THREADS, --threads) bound the query encoder's ONNX session too
+        embedder = load_embedder(replace(config.settings, query_threads=config.threads), purpose="query")
     serial = SerialEmbedder(embedder)
     live = LiveSearcher(config.index, serial, config.settings, interval=config.reload_interval)
     seconds = time.perf_counter() - started

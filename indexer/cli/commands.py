@@ -40,10 +40,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return handler(args, settings)
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    from indexer.index.embedding import load_embedder as load  # torch loads only for commands that embed
+def load_embedder(settings: Settings, purpose: str = "build") -> Embedder:
+    """The model, loaded only for commands that embed; `purpose` "query" gives ONNX one thread per search."""
+    from indexer.index.embedding import load_embedder as load
 
-    return load(settings)
+    return load(settings, purpose)
 
 
 def _report_problems(report: BuildReport) -> int:
@@ -99,7 +100,7 @@ def cmd_compact(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.answer.generative import answerer_for
 
-    searcher = Searcher(Index.open(args.index), load_embedder(settings), settings)
+    searcher = Searcher(Index.open(args.index), load_embedder(settings, "query"), settings)
     answerer = answerer_for(searcher, args.llm or settings.llm_url, settings.llm_model, settings.llm_timeout)
     answer = answerer.ask(args.question, k=args.k, filters=Filters(podcast=args.podcast, episode=args.episode))
     for warning in answer.warnings:
@@ -126,7 +127,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.eval.evaluate import evaluate_file
     from indexer.eval.report import format_table
 
-    embedder = None if args.mode == "keyword" else load_embedder(settings)
+    embedder = None if args.mode == "keyword" else load_embedder(settings, "query")
     searcher = Searcher(Index.open(args.index), embedder, settings)
     result = evaluate_file(searcher, args.queries, mode=args.mode, k=args.k)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else format_table(result))
@@ -181,7 +182,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if (args.query is None) == (args.queries is None):
         raise PodqueryError("give either a query or --queries FILE")
     index = Index.open(args.index)
-    embedder = None if args.mode == "keyword" else load_embedder(settings)
+    embedder = None if args.mode == "keyword" else load_embedder(settings, "query")
     searcher = Searcher(index, embedder, settings)
     options: dict[str, Any] = {"k": args.k, "mode": args.mode, "filters": _filters(args), "offset": args.offset,
                                "group_by_episode": args.group_by_episode}

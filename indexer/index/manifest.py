@@ -11,6 +11,7 @@ from pathlib import Path
 
 from indexer import __version__
 from indexer.errors import IndexError_
+from indexer.index.encoder_match import Encoder, check_encoders
 from indexer.index.keyword_engine import LEGACY_ENGINE
 
 FORMAT = "podquery-index"
@@ -39,6 +40,12 @@ class Manifest:
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
     package_version: str = __version__
+    # the encoder that made the vectors, spelled out from `model.fingerprint` (which already names it) for people
+    # and tools reading manifest.json; always derived, so it cannot disagree with the fingerprint
+    encoder: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.encoder = Encoder.of(str(self.model.get("fingerprint", ""))).describe()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -77,13 +84,16 @@ class Manifest:
         fsync_dir(index_dir)
 
     def check_model(self, name: str, dimension: int, fingerprint: str, index_dir: Path) -> None:
-        """Refuse to query with a model other than the one the vectors were made with."""
+        """Refuse to query with a model other than the one the vectors were made with, or with an encoder of it
+        that is not known to give the same vectors (indexer/index/encoder_match.py)."""
         built = (self.model.get("name"), self.model.get("dimension"), self.model.get("fingerprint"))
-        if built != (name, dimension, fingerprint):
+        same_weights = Encoder.of(str(built[2])).weights == Encoder.of(fingerprint).weights
+        if built[:2] != (name, dimension) or not same_weights:
             raise IndexError_(
                 f"{index_dir} was built with model {built[0]} ({built[1]} dims, weights {built[2]}) but the "
                 f"configured model is {name} ({dimension} dims, weights {fingerprint}); set PODQUERY_MODEL="
                 f"{built[0]} or rebuild: python -m indexer build SOURCE... --out {index_dir}")
+        check_encoders(str(built[2]), fingerprint, index_dir)
 
 
 def fsync_dir(path: Path) -> None:
