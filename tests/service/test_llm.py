@@ -154,7 +154,7 @@ def test_a_stream_that_breaks_falls_back(searcher, chat):
 
 
 def test_cli_ask_with_llm(service_index, real_embedder, chat, monkeypatch, capsys):
-    monkeypatch.setattr("indexer.cli.commands.load_embedder", lambda settings: real_embedder)
+    monkeypatch.setattr("indexer.cli.commands.load_embedder", lambda settings, purpose="build": real_embedder)
     monkeypatch.setenv("PODQUERY_LLM_MODEL", "quote")  # the stand-in's behaviour
     assert main(["ask", str(service_index), QUESTION, "--llm", chat.url, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
