@@ -2,6 +2,12 @@
 
     python -m indexer build data --out /tmp/ask-demo --quiet      # once
     python bench/answers.py /tmp/ask-demo [--llm http://127.0.0.1:8080/v1] [--repeat 3] [--threads 1]
+    python bench/answers.py INDEX --devset ../shared/devset/lexicap_questions.jsonl   # natural questions
+
+With `--devset` (the natural questions plus bench/devset/unanswerable.jsonl, our own questions on topics the
+corpus does not hold) it prints, per half, how often the cited second is in the answer's span (first citation,
+any of the first three), the verbatim rate, "not found" on the unanswerable ones, the latency, and the
+precision/coverage curve of the not-found threshold (`bench/answer_quality.py`).
 
 Library: `answerer.ask()` one question at a time after a warm-up (retrieval, sentence embedding and citation
 checks included). HTTP: `POST /ask` to the real app under uvicorn on 127.0.0.1, timed at the client. Quality:
@@ -28,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
-from indexer.answer.citations import Answer  # noqa: E402
+from indexer.answer.citations import Answer, normalise  # noqa: E402
+from indexer.answer.extractive import MIN_ANSWER_SCORE, ExtractiveAnswerer  # noqa: E402
 from indexer.answer.generative import answerer_for  # noqa: E402
 from indexer.index.embedding import SentenceTransformerEmbedder  # noqa: E402
 from indexer.index.reader import Index  # noqa: E402
@@ -85,6 +92,81 @@ def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
+UNANSWERABLE = ROOT / "bench" / "devset" / "unanswerable.jsonl"
+SPAN_SLACK_S = 10.0  # a quote may start this much before the answer's span (the lead-in of the same turn)
+
+
+def at_moment(citation: dict, q: dict) -> bool:
+    """The citation plays from inside the question's answer span (its episode, start - slack .. end)."""
+    second = citation.get("start_s")
+    return (citation["episode"]["id"] == q["episode"] and second is not None
+            and q["start_s"] - SPAN_SLACK_S <= second <= q["end_s"])
+
+
+def record(answerer: object, q: dict) -> dict:
+    """One question answered with no threshold: its best score, citations and whether each quote is verbatim."""
+    started = time.perf_counter()
+    answer = answerer.ask(q["question"])  # type: ignore[attr-defined]
+    ms = (time.perf_counter() - started) * 1000
+    stored = answerer.searcher.stored_texts([c.passage_id for c in answer.citations])  # type: ignore[attr-defined]
+    cites = [{"episode": {"id": c.episode.id}, "start_s": c.start_s, "kind": c.kind,
+              "verbatim": normalise(c.quote) in normalise(stored.get(c.passage_id, ""))} for c in answer.citations]
+    return {**q, "found": answer.found, "score": answer.score, "citations": cites, "ms": ms}
+
+
+def summary(rows: list[dict], threshold: float) -> dict[str, float]:
+    """The issue's numbers at one threshold: coverage, first/top-3 at the moment (of answerable questions and of
+    those answered), verbatim, and not found on the unanswerable ones."""
+    ans = [r for r in rows if "episode" in r]
+    una = [r for r in rows if "episode" not in r]
+    given = [r for r in ans if r["found"] and r["score"] >= threshold]
+    first = sum(at_moment(r["citations"][0], r) for r in given)
+    top3 = sum(any(at_moment(c, r) for c in r["citations"][:3]) for r in given)
+    cites = [c for r in rows if r["found"] for c in r["citations"]]
+    return {"coverage": len(given) / max(1, len(ans)), "first": first / max(1, len(ans)),
+            "top3": top3 / max(1, len(ans)), "first_given": first / max(1, len(given)),
+            "top3_given": top3 / max(1, len(given)), "verbatim": sum(c["verbatim"] for c in cites) / max(1, len(cites)),
+            "not_found": sum(not (r["found"] and r["score"] >= threshold) for r in una) / max(1, len(una))}
+
+
+def run_devset(args: argparse.Namespace) -> int:
+    settings = replace(Settings(), llm_url=args.llm, llm_model=args.llm_model)
+    embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+    searcher = Searcher(Index.open(args.index), embedder, settings)
+    answerer = answerer_for(searcher, args.llm, args.llm_model, settings.llm_timeout, passages=args.k)
+    if isinstance(answerer, ExtractiveAnswerer):
+        answerer.min_score = -1.0  # every question gets its best answer and score; the threshold is swept below
+    questions = [json.loads(line) for line in args.devset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions += [json.loads(line) for line in UNANSWERABLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [q for q in questions if args.half in (None, q["qid"][3])]
+    answerer.ask(questions[0]["question"])  # warm-up
+    rows = [record(answerer, q) for q in questions]
+    rows += [record(answerer, q) for _ in range(args.repeat - 1) for q in questions[:40]]  # warm repeats: timing
+    ms = [r["ms"] for r in rows]
+    rows = rows[:len(questions)]
+    tune = [r for r in rows if r["qid"][3] == "A"]
+    report = [r for r in rows if r["qid"][3] == "B"]
+    print(f"Machine: {machine()}; torch/FAISS threads {args.threads}")
+    print(f"Index: {args.index} ({searcher.index.counts()['passages']} passages); answerer: {answerer.name}; "
+          f"{len(questions)} questions, then {args.repeat - 1} more passes over the first 40 (cached)\n")
+    print(f"latency ms p50 | p95 | max: {percentiles(ms)} (first pass only: {percentiles(ms[:len(questions)])})\n")
+    keys = ["coverage", "first", "top3", "first_given", "top3_given", "verbatim", "not_found"]
+    print("| threshold | half | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 2) + "|")
+    default = MIN_ANSWER_SCORE
+    cuts = sorted({round(t, 2) for t in [x / 100 for x in range(30, 61, 2)] + [default]})
+    if not isinstance(answerer, ExtractiveAnswerer):
+        cuts = [0.0]  # a model's answer has no similarity score: it answers or says NOT FOUND
+    for t in cuts:
+        for name, half in (("A", tune), ("B", report)) if args.half is None else ((args.half, rows),):
+            s = summary(half, t)
+            mark = " **(default)**" if abs(t - default) < 1e-9 and len(cuts) > 1 else ""
+            print(f"| {t:.2f}{mark} | {name} | " + " | ".join(f"{s[k]:.3f}" for k in keys) + " |")
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index", type=Path)
@@ -92,8 +174,14 @@ def main() -> int:
     parser.add_argument("--llm-model", default="local")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the questions (latency samples)")
     parser.add_argument("--threads", type=int, default=1, help="torch/FAISS threads (the service's default: 1)")
+    parser.add_argument("--devset", type=Path, help="natural questions (jsonl); with bench/devset/unanswerable.jsonl")
+    parser.add_argument("--out", type=Path, help="with --devset: write every question's record (JSON) here")
+    parser.add_argument("--half", choices=["A", "B"], help="with --devset: only this half (e.g. B for a slow model)")
+    parser.add_argument("--k", type=int, default=6, help="passages an answer reads (the default answerer's 6)")
     args = parser.parse_args()
     limit_compute_threads(args.threads)
+    if args.devset:
+        return run_devset(args)
     data = json.loads(QUESTIONS.read_text(encoding="utf-8"))
     answerable, absent = data["answerable"], data["absent"]
     settings = replace(Settings(), llm_url=args.llm, llm_model=args.llm_model)

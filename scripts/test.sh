@@ -5,7 +5,7 @@
 # The full run (no arguments, what CI runs) first checks the code with ruff and mypy.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --tests || exit 1
 if [ "${1:-}" = "--fast" ]; then
   shift
   # tests/unit as well as the marker, unless a path was given: pytest then imports only the unit modules (not torch,

@@ -76,8 +76,8 @@ class AnswerOut(BaseModel):
     dropped_citations: int = Field(description="Quotes left out because they were not verbatim in their passage.")
     passages: list[HitOut] = Field(description="The passages read: context, or what to show when not found.")
     answerer: Literal["extractive", "llm"]
-    score: float = Field(description="Extractive: the best sentence's cosine to the question; llm: the share "
-                                     "of the model's quotes that were verified.")
+    score: float = Field(description="Extractive: the cosine to the question of the closest sentence read; llm: "
+                                     "the share of the model's quotes that were verified.")
     took_ms: float
     warnings: list[str] = Field(description="e.g. that the language model failed and the answer is extractive.")
 
