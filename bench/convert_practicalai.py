@@ -78,7 +78,8 @@ def convert(src: Path, out: Path, episodes: set[int] | None = None, limit: int |
         stem = transcript.stem
         shutil.copyfile(transcript, out / transcript.name)
         path = out / f"{stem}.json"
-        path.write_text(json.dumps(record_for(row, transcript.name, summary), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        record = record_for(row, transcript.name, summary)
+        path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", "utf-8")
         written.append(path)
     log.info("wrote %d episodes to %s", len(written), out)
     return written

@@ -1,6 +1,7 @@
-"""Load: the highest /search rate the service sustains, then minutes at 80% of it, then the same while the index swaps.
+"""Load: the highest /search rate the service sustains, minutes at 80% of it, the same while the index swaps, and mixed.
 
-    python bench/load.py --index /tmp/load-demo [--duration 300] [--rate R] [--phases max,sustain,swap] [--out F]
+    python bench/load.py --index /tmp/load-demo [--duration 300] [--rate R] [--phases max,sustain,swap,mixed]
+                         [--out F]
 
 Loopback only, bounded in requests and time, and it stops by itself: it starts `python -m service` on a free port
 (over a copy of the index, so the swap phase leaves the original alone), runs the phases, stops the server.
@@ -13,6 +14,10 @@ Loopback only, bounded in requests and time, and it stops by itself: it starts `
   (no coordinated omission). The server's RSS is sampled every 2 s.
 * **swap**: the same, while `python -m indexer add` adds an episode (a demo episode under a new id: every passage
   embedded anew) 20 s in; the server must pick up the new generation with zero failed searches.
+* **mixed** (bench/mixed.py): searches, asks (`POST /ask`) and writes (`POST`/`DELETE /episodes` with the API key,
+  4 a minute) interleaved, open loop, at `--rate` search-equivalents a second (default 80% of max; an ask counts
+  as the searches it costs, measured just before), for `--duration` s; 0 errors, and the server's RSS after the
+  warm-up vs at the end.
 
 Queries are the 23 demo questions of tests/fixtures/demo_questions.json, in turn. Rate limits are set far above
 the offered load, so the limiter's cost is measured but it never refuses.
@@ -25,7 +30,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,73 +41,14 @@ from urllib.parse import quote
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = [q["question"] if isinstance(q, dict) else q
-           for qs in json.loads((ROOT / "tests/fixtures/demo_questions.json").read_text()).values() for q in qs]
+sys.path.insert(0, str(ROOT))  # run as a script: `bench` is then not importable from bench/ itself
+
+from bench.loadkit import QUERIES, Server, summarise  # noqa: E402
+from bench.mixed import API_KEY, Mix, run_mixed  # noqa: E402
+
 MAX_DURATION_S = 900  # the longest phase this script will run, whatever it is asked
 MAX_P99_S = 2.0  # a search slower than this at p99 is not "sustained"
 STEPS = (1, 2, 4, 8, 16)
-
-
-class Server:
-    """`python -m service` over `index` on a free loopback port, with its RSS and generation sampled every 2 s."""
-
-    def __init__(self, index: Path, log: Path) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PODQUERY_RATE_LIMIT": "1000000/minute", "PYTHONUNBUFFERED": "1"}
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "service", "--index", str(index), "--port",
-                                          str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
-                                         stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while not self._healthy():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the service did not start; see {log}")
-            time.sleep(0.2)
-        self.samples: list[tuple[float, float, str, float]] = []  # (time, RSS MB, generation, 1-min loadavg)
-        self._stop = threading.Event()
-        threading.Thread(target=self._sample, daemon=True).start()
-
-    def _healthy(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def _sample(self) -> None:
-        while not self._stop.wait(2.0):
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
-            rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
-            try:
-                generation = httpx.get(f"{self.url}/health", timeout=5).json().get("generation") or ""
-            except httpx.HTTPError:
-                generation = "?"
-            self.samples.append((time.monotonic(), rss, generation, os.getloadavg()[0]))
-
-    def rss_between(self, start: float, end: float) -> dict[str, float]:
-        """RSS (MB) at the start and end of a phase, its range, and its slope over the phase's second half."""
-        points = [(t, mb) for t, mb, _, _ in self.samples if start <= t <= end]
-        if len(points) < 4:
-            return {}
-        half = points[len(points) // 2:]
-        slope = statistics.linear_regression([t for t, _ in half], [mb for _, mb in half]).slope * 60
-        load = [a for t, _, _, a in self.samples if start <= t <= end]
-        return {"first_mb": points[0][1], "last_mb": points[-1][1], "min_mb": min(mb for _, mb in points),
-                "max_mb": max(mb for _, mb in points), "slope_mb_per_min_2nd_half": round(slope, 2),
-                "samples": len(points), "loadavg_max": max(load),  # above ~2.5 on 2 cores: something else ran
-                "every_20s": [[round(t - start), round(mb)] for t, mb in points[::10]]}
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 WRK_SCRIPT = """
@@ -197,22 +142,6 @@ async def paced(url: str, rate: float, seconds: float, workers: int = 32) -> dic
     return summarise(results, failures, loop.time() - start)
 
 
-def summarise(results: list[tuple[float, float, bool]], failures: list[str], took: float) -> dict[str, object]:
-    """Counts, achieved rate, p50/p99 overall and per 30 s window (does latency drift?), the first failures."""
-    def pct(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
-
-    ok = [lat for _, lat, good in results if good]
-    windows = []
-    for w in range(0, int(max((d for d, _, _ in results), default=0)) + 1, 30):
-        lat = [x for d, x, good in results if w <= d < w + 30 and good]
-        windows.append({"from_s": w, "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99)})
-    return {"requests": len(results), "errors": len(results) - len(ok), "achieved_rps": round(len(results) / took, 1),
-            "p50_ms": pct(ok, 0.5), "p99_ms": pct(ok, 0.99), "max_ms": pct(ok, 1.0), "windows": windows,
-            "first_failures": failures[:5]}
-
-
 def add_episode(index: Path, folder: Path) -> tuple[float, float]:
     """`python -m indexer add` of a demo episode under a new id; (start, end) monotonic times of the command."""
     record = json.loads((ROOT / "data/practicalai/practical-ai-229.json").read_text())
@@ -244,7 +173,7 @@ def run_phase(server: Server, rate: float, seconds: float, index: Path | None = 
         (add_start, add_end), = added
         result["add_s"] = round(add_end - add_start, 1)
         gens = [(t, g) for t, _, g, _ in server.samples if t >= started]
-        switched = next((t for (t, g), (_, g0) in zip(gens[1:], gens) if g != g0), None)
+        switched = next((t for (t, g), (_, g0) in zip(gens[1:], gens, strict=False) if g != g0), None)
         result["generations"] = sorted({g for _, g in gens})
         # /health is sampled every 2 s; the CLI commits before it exits, so this can come before add_s
         result["new_generation_seen_s_after_add_started"] = round(switched - add_start, 1) if switched else None
@@ -256,14 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, required=True, help="an index of the demo corpus (data/)")
     parser.add_argument("--duration", type=float, default=300, help=f"seconds per paced phase (<= {MAX_DURATION_S})")
     parser.add_argument("--rate", type=float, help="requests/s for the paced phases (default: 80%% of max)")
-    parser.add_argument("--phases", default="max,sustain,swap")
+    parser.add_argument("--phases", default="max,sustain,swap", help="any of max,sustain,swap,mixed")
+    parser.add_argument("--ask-share", type=float, default=0.25, help="mixed: share of the rate spent on asks")
+    parser.add_argument("--warmup", type=float, default=60, help="mixed: seconds before memory is compared")
     parser.add_argument("--out", type=Path, help="write the results here as JSON")
     args = parser.parse_args(argv)
     phases = set(args.phases.split(","))
     work = Path(tempfile.mkdtemp(prefix="podquery-load-"))
     index = work / "index"
     shutil.copytree(args.index, index)
-    server = Server(index, work / "server.log")
+    # writes (the mixed phase) need the key; their rate limit is raised like the searches'
+    server = Server(index, work / "server.log", env={"PODQUERY_API_KEY": API_KEY,
+                                                     "PODQUERY_WRITE_RATE_LIMIT": "1000000/minute"})
     report: dict[str, object] = {"loadavg_before": os.getloadavg(), "cpus": os.cpu_count(), "queries": len(QUERIES)}
     try:
         rate = args.rate
@@ -272,9 +205,13 @@ def main(argv: list[str] | None = None) -> int:
             rate = rate or round(0.8 * float(report["max_rps"]), 1)
         if not rate:
             parser.error("give --rate, or include the max phase")
-        for phase in ("sustain", "swap"):
-            if phase in phases:
+        for phase in ("sustain", "swap", "mixed"):
+            if phase == "mixed" and phase in phases:
+                report[phase] = run_mixed(server, Mix(rate, ask_share=args.ask_share), min(args.duration,
+                                                                                          MAX_DURATION_S), args.warmup)
+            elif phase in phases:
                 report[phase] = run_phase(server, rate, args.duration, index=index if phase == "swap" else None)
+            if phase in phases:
                 print(f"{phase}: {report[phase]}", file=sys.stderr, flush=True)
     finally:  # an interrupted run still leaves what it measured
         server.stop()
@@ -283,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         if args.out:
             args.out.write_text(text)
-    failed = sum(int(report[p]["errors"]) for p in ("sustain", "swap") if p in report)  # type: ignore[index]
+    failed = sum(int(report[p]["errors"]) for p in ("sustain", "swap", "mixed") if p in report)  # type: ignore[index]
     return 1 if failed else 0
 
 

@@ -39,7 +39,8 @@ _SOCIAL = {"website", "linkedin", "x", "twitter", "github", "bluesky", "instagra
            "facebook", "threads", "blog", "homepage"}
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z\"“])")
 # a paragraph opening `**Name:** \[mm:ss\] text` or `\[hh:mm:ss.ff\] text`
-_MARKED = re.compile(r"^(?:\*\*[^*\n]{1,80}?:\*\*\s*)?\\\[(?P<t>\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\\\]\s*(?P<body>.+)$")
+_MARKED = re.compile(r"^(?:\*\*[^*\n]{1,80}?:\*\*\s*)?"
+                     r"\\\[(?P<t>\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\\\]\s*(?P<body>.+)$")
 _ANNOTATION = re.compile(r"\\\[[^\]]*?\\\]")  # \[laughs\], \[unintelligible 00:16:38\]
 
 
@@ -156,8 +157,8 @@ def make(src: Path) -> list[dict]:
 def check(index_dir: Path, queries: list[dict]) -> int:
     """How many targets have no passage in a built index (0 is the expectation)."""
     sys.path.insert(0, str(ROOT))
-    from indexer.eval.evaluate import Candidate, Query, is_relevant  # noqa: E402
-    from indexer.index.reader import Index  # noqa: E402
+    from indexer.eval.evaluate import Candidate, Query, is_relevant
+    from indexer.index.reader import Index
 
     conn = Index.open(index_dir).conn
     missing = 0

@@ -51,7 +51,7 @@ class CachedEmbedder:
     def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if todo:
-            self._cache.update(zip(todo, self.inner.embed(todo)))
+            self._cache.update(zip(todo, self.inner.embed(todo), strict=True))
         return np.vstack([self._cache[t] for t in texts]) if texts else self.inner.embed([])
 
 

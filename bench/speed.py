@@ -96,8 +96,8 @@ print(json.dumps({"import": t1 - t0, "open": t2 - t1, "model": t3 - t2, "first":
 
 
 def cold_start(index_dir: Path) -> str:
-    rows = ["| Index.open | imports s (no torch yet) | open s | model load s (torch import incl.) | first hybrid query ms "
-            "| process peak RSS |",
+    rows = ["| Index.open | imports s (no torch yet) | open s | model load s (torch import incl.) "
+            "| first hybrid query ms | process peak RSS |",
             "|---|---:|---:|---:|---:|---:|"]
     for mmap in ("0", "1"):
         done = subprocess.run([sys.executable, "-c", COLD, str(index_dir), mmap], capture_output=True, text=True,

@@ -110,7 +110,8 @@ def main() -> None:
     ap.add_argument("--weak", nargs=2, action="append", default=[], metavar=("INDEX", "QUESTIONS"),
                     help="weak labels to train on as well (bench/mine_questions.py over that index's corpus)")
     ap.add_argument("--weak-max", type=int, default=80, help="at most this many weak questions (default %(default)s)")
-    ap.add_argument("--rounds", type=int, default=100, help="boosting rounds (100: best of 30-300 in 5-fold CV on LX-A)")
+    ap.add_argument("--rounds", type=int, default=100,
+                    help="boosting rounds (100: best of 30-300 in 5-fold CV on LX-A)")
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="where ranker.txt/.json go (default: the package)")
     args = ap.parse_args()
     started = time.perf_counter()

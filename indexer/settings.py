@@ -16,7 +16,8 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    """How transcripts become passages; recorded in the manifest so an index says how it was cut."""
+    """How transcripts (and long summaries and highlights) become passages; recorded in the manifest so an index
+    says how it was cut."""
 
     max_tokens: int = 200  # tiktoken tokens of spoken text per passage
     overlap: float = 0.15  # share of a window repeated at the start of the next

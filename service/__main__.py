@@ -17,7 +17,7 @@ from indexer.index.manifest import Manifest
 from .app import create_app
 from .config import ServiceConfig
 from .server import serve, serve_workers
-from .state import limit_compute_threads
+from .state import limit_compute_threads, limit_malloc_arenas
 
 EXIT_USAGE = 2
 
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"podquery: serving {config.index} on {url_for(config.host, config.port)}"
           + (f" with {config.workers} workers" if config.workers > 1 else ""), flush=True)
+    limit_malloc_arenas()
     if config.workers > 1:
         serve_workers(config)  # each worker process builds its own app from the environment
         return 0

@@ -148,9 +148,10 @@ def serve_workers(config: ServiceConfig) -> None:
 def worker_app() -> ASGIApp:
     """One worker's app, from the environment `serve_workers` set (the parent checked it before starting us)."""
     from .app import create_app
-    from .state import limit_compute_threads
+    from .state import limit_compute_threads, limit_malloc_arenas
 
     config = ServiceConfig.from_env()
+    limit_malloc_arenas()
     limit_compute_threads(config.threads)
     WorkerDeadlineProtocol.header_timeout = config.header_timeout
     WorkerDeadlineProtocol.body_timeout = config.body_timeout

@@ -21,6 +21,9 @@ from .config import ServiceConfig
 log = logging.getLogger(__name__)
 
 
+BATCH = 32  # texts embedded per turn of the lock: ~1 s of passages on one core, a search's wait at most that
+
+
 class SerialEmbedder:
     """An embedder that runs one `embed` call at a time, whatever thread calls it.
 
@@ -37,8 +40,17 @@ class SerialEmbedder:
         self._lock = threading.Lock()
 
     def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        with self._lock:
-            return self.inner.embed(texts, progress=progress)
+        """The texts' vectors, the lock taken per batch of BATCH: a write embeds all of an episode's passages in
+        one call, and holding the lock for all of them stalled every search behind it (15-40 s for 150-320
+        passages, bench/attack.py); between batches, waiting searches get their turn."""
+        if len(texts) <= BATCH:
+            with self._lock:
+                return self.inner.embed(texts, progress=progress)
+        parts = []
+        for start in range(0, len(texts), BATCH):
+            with self._lock:
+                parts.append(self.inner.embed(texts[start:start + BATCH]))
+        return np.vstack(parts)
 
 
 @dataclass
@@ -63,6 +75,19 @@ class Resources:
 
     def close(self) -> None:
         self.live.close()
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """At most `arenas` glibc malloc arenas, as MALLOC_ARENA_MAX=2 would. glibc gives threads arenas of their own
+    (up to 8 per core), and the routes' thread pool then keeps memory other threads freed: over 150 s of mixed load
+    the server grew 49% with the default and 15% with 2 arenas (bench/README.md, "Mixed"). Process-wide: the
+    entry point calls it before the threads start. Nothing happens off glibc."""
+    import contextlib
+    import ctypes
+
+    m_arena_max = -8  # from glibc's malloc.h
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
 
 
 def limit_compute_threads(threads: int) -> None:

@@ -73,25 +73,26 @@ def _units(segments: list[Segment], max_tokens: int, count: TokenCount, fallback
     return units
 
 
-def _windows(units: list[_Unit], max_tokens: int, overlap: float) -> list[list[_Unit]]:
-    """Greedy windows of whole units; each next window repeats about `overlap` of the previous one's tokens."""
-    windows: list[list[_Unit]] = []
+def _windows(tokens: list[int], max_tokens: int, overlap: float) -> list[tuple[int, int]]:
+    """Greedy windows of whole units, given each unit's token count, as (start, end) slices; each next window
+    repeats about `overlap` of the previous one's tokens."""
+    windows: list[tuple[int, int]] = []
     start = 0
-    while start < len(units):
+    while start < len(tokens):
         end = start
-        tokens = 0
-        while end < len(units) and (end == start or tokens + units[end].tokens + 1 <= max_tokens):
-            tokens += units[end].tokens + 1
+        total = 0
+        while end < len(tokens) and (end == start or total + tokens[end] + 1 <= max_tokens):
+            total += tokens[end] + 1
             end += 1
-        windows.append(units[start:end])
-        if end >= len(units):
+        windows.append((start, end))
+        if end >= len(tokens):
             break
         # step back over whole units worth about `overlap` of the window, but always move forward
         back = end
         carried = 0
-        while back - 1 > start and carried + units[back - 1].tokens <= overlap * max_tokens:
+        while back - 1 > start and carried + tokens[back - 1] <= overlap * max_tokens:
             back -= 1
-            carried += units[back].tokens
+            carried += tokens[back]
         start = back
     return windows
 
@@ -140,19 +141,35 @@ def transcript_passages(episode: Episode, transcript: Transcript, settings: Chun
         # a group's last segment without an end runs to the next group's first start, else to the episode's end
         next_start = groups[g + 1][1][0].start_s if g + 1 < len(groups) else episode.duration_s
         units = _units(segs, settings.max_tokens, count, next_start)
-        for window in _windows(units, settings.max_tokens, settings.overlap):
-            passages.append(_passage(episode.id, window, chapter))
+        for start, end in _windows([u.tokens for u in units], settings.max_tokens, settings.overlap):
+            passages.append(_passage(episode.id, units[start:end], chapter))
     return passages
 
 
-def metadata_passages(episode: Episode) -> list[Passage]:
-    """The summary, each highlight and each chapter (title and description) as passages of their own."""
+def text_windows(text: str, settings: ChunkSettings, count: TokenCount) -> list[str]:
+    """Untimed text (a summary, a highlight) in the transcripts' token windows, cut between sentences.
+
+    A publisher's summary can be any length; as one passage it would be embedded only up to the model's limit,
+    and every search snippet or answer over it would work through all of it (issue 14, defect 2).
+    """
+    text = text.strip()
+    if not text or count(text) <= settings.max_tokens:
+        return [text] if text else []
+    # sentences are the units a window is made of, as segments are in a transcript (a too-long one cut by words)
+    units = [piece for sentence in split_sentences(text) for piece in _pieces(sentence, settings.max_tokens, count)]
+    windows = _windows([count(u) for u in units], settings.max_tokens, settings.overlap)
+    return [" ".join(units[start:end]) for start, end in windows]
+
+
+def metadata_passages(episode: Episode, settings: ChunkSettings, count: TokenCount) -> list[Passage]:
+    """The summary and each highlight (in token windows like a transcript's, untimed) and each chapter (title and
+    description) as passages of their own."""
     out: list[Passage] = []
-    if episode.summary.strip():
-        out.append(Passage(episode.id, "summary", episode.summary.strip(), None, None))
+    for piece in text_windows(episode.summary, settings, count):
+        out.append(Passage(episode.id, "summary", piece, None, None))
     for text in episode.highlights:
-        if text.strip():
-            out.append(Passage(episode.id, "highlight", text.strip(), None, None))
+        for piece in text_windows(text, settings, count):
+            out.append(Passage(episode.id, "highlight", piece, None, None))
     for ch in episode.chapters:
         text = f"{ch.title}: {ch.description}" if ch.description else ch.title
         out.append(Passage(episode.id, "chapter", text, ch.start_s, ch.end_s if ch.end_s is not None else ch.start_s,
@@ -163,7 +180,7 @@ def metadata_passages(episode: Episode) -> list[Passage]:
 def episode_passages(episode: Episode, transcript: Transcript | None, settings: ChunkSettings,
                      count: TokenCount) -> list[Passage]:
     """All passages of one episode: metadata first, then the transcript windows in time order."""
-    passages = metadata_passages(episode)
+    passages = metadata_passages(episode, settings, count)
     if transcript is not None:
         passages.extend(transcript_passages(episode, transcript, settings, count))
     return passages

@@ -1,7 +1,8 @@
 """An answer's work is bounded: however long a retrieved passage is, the extractive answerer embeds at most
 MAX_SENTENCES_PER_PASSAGE of its sentences, MAX_SENTENCES in all, EMBED_BATCH per embed call (issue 14, defect 2).
 
-A summary is one passage of any length (summaries are not chunked), so a 1,500-sentence summary is the case.
+Summaries are cut into token windows like transcripts, but a window is as long as PODQUERY_CHUNK_TOKENS says and
+an index built before that keeps each summary whole: the fixture's windows hold a whole 1,500-sentence summary.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from indexer.index.reader import Index
 from indexer.index.updates import build_sources
 from indexer.search.filters import Filters
 from indexer.search.searcher import Searcher
-from indexer.settings import Settings
+from indexer.settings import ChunkSettings, Settings
 
 SETTINGS = Settings()
 QUESTION = "What hardware runs code on data the operator cannot see?"
@@ -56,7 +57,7 @@ def bounded_index(tmp_path_factory, real_embedder) -> Path:
                                              for i in range(100)))
                 for n in range(8)]
     path = tmp_path_factory.mktemp("bounds") / "idx"
-    build_sources(sources, path, SETTINGS, real_embedder)
+    build_sources(sources, path, Settings(chunk=ChunkSettings(max_tokens=100_000)), real_embedder)
     return path
 
 

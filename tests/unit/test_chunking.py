@@ -32,7 +32,7 @@ def test_windows_stay_under_the_limit_and_overlap():
     assert len(ps) > 3
     assert all(COUNT(p.text) <= 120 for p in ps)
     # consecutive windows share some words (overlap) and move forward in time
-    for a, b in zip(ps, ps[1:]):
+    for a, b in zip(ps, ps[1:], strict=False):
         assert b.start_s > a.start_s
         assert b.start_s < a.end_s
     assert ps[0].start_s == 0.0 and ps[-1].end_s == 300.0
@@ -72,7 +72,7 @@ def test_metadata_passages_and_speakers():
     assert transcript[0].speakers == ("Bob", "Ann")
     # marks point at each segment start inside the passage text
     for p in transcript:
-        for offset, start in p.segment_starts:
+        for offset, _start in p.segment_starts:
             assert p.text[offset:].split()[0] in VOCAB
 
 
@@ -85,3 +85,35 @@ def test_embedding_text_puts_spoken_words_first():
 
 def test_sentences():
     assert split_sentences("One. Two? Three! Four") == ["One.", "Two?", "Three!", "Four"]
+
+
+LONG_SUMMARY = " ".join(f"Note {i} says we talked about secure enclaves with a guest." for i in range(1500))
+
+
+def test_a_long_summary_becomes_bounded_untimed_windows_with_one_context_line():
+    src = make_source("e1", _lines(3), title="Private AI", summary=LONG_SUMMARY)
+    src.episode.highlights.append(LONG_SUMMARY.replace("Note", "Point"))
+    settings = ChunkSettings(max_tokens=200, overlap=0.15)
+    ps = episode_passages(src.episode, src.transcript, settings, COUNT)
+    for kind, word in (("summary", "Note"), ("highlight", "Point")):
+        pieces = [p for p in ps if p.kind == kind]
+        assert len(pieces) > 50  # ~14 tokens a sentence: 1,500 sentences cannot fit a few windows
+        assert all(COUNT(p.text) <= 200 for p in pieces)
+        assert all(p.start_s is None and p.end_s is None and not p.segment_starts for p in pieces)
+        # whole sentences, in order, each one in some window, neighbours overlapping
+        assert all(p.text.startswith(f"{word} ") and p.text.endswith("guest.") for p in pieces)
+        numbers = [[int(s.split()[1]) for s in split_sentences(p.text)] for p in pieces]
+        assert sorted({n for ns in numbers for n in ns}) == list(range(1500))
+        assert all(a[-1] >= b[0] for a, b in zip(numbers, numbers[1:], strict=False))
+        contexts = {embedding_text(src.episode, p).split("\n")[1] for p in pieces}
+        assert contexts == {"Private AI | Test Pod"}  # the same context line as the episode's other passages
+
+
+def test_a_short_summary_stays_one_passage_and_an_unbroken_one_is_cut_between_words():
+    src = make_source("e1", _lines(1), summary="  We talk about enclaves.  ")
+    src.episode.highlights.append("enclave " * 2000)
+    ps = episode_passages(src.episode, src.transcript, ChunkSettings(max_tokens=200), COUNT)
+    assert [p.text for p in ps if p.kind == "summary"] == ["We talk about enclaves."]
+    highlights = [p for p in ps if p.kind == "highlight"]
+    assert len(highlights) >= 10 and all(COUNT(p.text) <= 200 for p in highlights)
+    assert sum(p.text.count("enclave") for p in highlights) >= 2000

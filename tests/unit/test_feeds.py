@@ -261,7 +261,7 @@ def test_arbitrary_field_values_raise_only_input_error(fields: list[tuple[str, s
 
 def _item(guid: str, *urls: str, chapters: str | None = None, types: tuple[str, ...] = ()) -> rss.FeedItem:
     refs = "".join(f'<podcast:transcript url="{u}" type="{t}"/>'
-                   for u, t in zip(urls, types or ("text/vtt",) * len(urls)))
+                   for u, t in zip(urls, types or ("text/vtt",) * len(urls), strict=False))
     ch = f'<podcast:chapters url="{chapters}" type="application/json+chapters"/>' if chapters else ""
     body = f"<title>Ep {guid}</title><guid>{guid}</guid><itunes:duration>7000</itunes:duration>{refs}{ch}"
     return parse_feed(_rss(f"<item>{body}</item>")).items[0]
@@ -377,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         type(self).hits.append(self.path)
         status, headers, body = self.routes.get(self.path, (404, {}, b"no"))
         self.send_response(status)

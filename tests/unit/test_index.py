@@ -54,7 +54,7 @@ def test_hostile_queries_are_searched_as_words(tmp_path, query):
 
 def test_query_validation():
     with pytest.raises(QueryError):
-        Searcher.__new__(Searcher)  # noqa: B018 - construct nothing; check_query is module level
+        Searcher.__new__(Searcher)  # construct nothing; check_query is module level
         from indexer.search.query import check_query
         check_query("   ", 10, "hybrid")
     from indexer.search.query import check_query
@@ -101,10 +101,9 @@ def test_refuses_to_build_into_a_foreign_directory(tmp_path):
 def test_failed_write_leaves_previous_index(tmp_path):
     _build(tmp_path / "idx", FakeEmbedder())
     before = Index.open(tmp_path / "idx").counts()
-    with pytest.raises(RuntimeError):
-        with IndexWriter(tmp_path / "idx", FakeEmbedder(), SETTINGS, fresh=True) as writer:
-            writer.add(index_sources()[:1])
-            raise RuntimeError("killed mid-build")
+    with pytest.raises(RuntimeError), IndexWriter(tmp_path / "idx", FakeEmbedder(), SETTINGS, fresh=True) as writer:
+        writer.add(index_sources()[:1])
+        raise RuntimeError("killed mid-build")
     assert Index.open(tmp_path / "idx").counts() == before
     assert [p.name for p in (tmp_path / "idx").iterdir() if p.name.startswith("gen-")] == \
         [json.loads((tmp_path / "idx" / "manifest.json").read_text())["generation"]]

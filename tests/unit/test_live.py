@@ -8,8 +8,8 @@ import time
 from support import FakeEmbedder, make_source
 
 from indexer.index import updates as builder
-from indexer.search.live import LiveSearcher
 from indexer.index.updates import add_sources, build_sources
+from indexer.search.live import LiveSearcher
 from indexer.settings import Settings
 
 SETTINGS = Settings()
@@ -35,7 +35,7 @@ def test_sees_added_and_removed_episodes_while_searching(tmp_path):
                 hits = live.searcher.search("violins", k=5, mode="hybrid").hits
                 if any(h.episode.id == "b" for h in hits) and not seen:
                     seen.append(time.monotonic())
-            except Exception as exc:  # noqa: BLE001 - any failure fails the test
+            except Exception as exc:  # any failure fails the test
                 errors.append(exc)
 
     threads = [threading.Thread(target=stream) for _ in range(4)]
