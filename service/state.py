@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -21,7 +22,36 @@ from .config import ServiceConfig
 log = logging.getLogger(__name__)
 
 
-BATCH = 32  # texts embedded per turn of the lock: ~1 s of passages on one core, a search's wait at most that
+# texts embedded per turn of the lock: a search waits at most one batch. The service's encoder has one thread:
+# 32 passages took 5.6-14 s there under load (bench/attack.py), 4 take about a second
+BATCH = 4
+
+
+class FairLock:
+    """A lock handed to its waiters in arrival order. threading.Lock is not fair: a thread that releases it and
+    asks again at once (a write embedding batch after batch) mostly gets it back, and a search waiting for one
+    query embedding waited for the whole write (4-12 s, bench/attack.py)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: collections.deque[threading.Event] = collections.deque()
+        self._held = False
+
+    def __enter__(self) -> None:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()  # the releasing thread hands the lock over: `_held` stays True
+
+    def __exit__(self, *exc: object) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._held = False
 
 
 class SerialEmbedder:
@@ -37,7 +67,7 @@ class SerialEmbedder:
         self.name = inner.name
         self.dimension = inner.dimension
         self.fingerprint = inner.fingerprint
-        self._lock = threading.Lock()
+        self._lock = FairLock()
 
     def embed(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """The texts' vectors, the lock taken per batch of BATCH: a write embeds all of an episode's passages in
