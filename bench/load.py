@@ -219,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         text = json.dumps(report, indent=2)
         print(text)
         if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(text)
     failed = sum(int(report[p]["errors"]) for p in ("sustain", "swap", "mixed") if p in report)  # type: ignore[index]
     return 1 if failed else 0
