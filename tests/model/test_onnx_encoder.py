@@ -6,6 +6,8 @@ query session runs on the one thread it is given."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -124,19 +126,31 @@ def test_vectors_of_an_unmeasured_encoder_are_refused_with_the_fix(tmp_path, tor
         add_sources(sources[3:4], tmp_path / "own", SETTINGS, load_embedder(Settings()))
 
 
-def _threads() -> int:
+# run alone in a process of its own: in the test process, other tests' threads come and go while it counts
+THREADS_SCRIPT = """
+import os
+from indexer.index.embedding import load_embedder
+from indexer.settings import Settings
+def threads():
     return len(os.listdir("/proc/self/task"))
+load_embedder(Settings(query_threads=1), purpose="query").embed(["warm up the tokenizer"])
+before = threads()
+one = load_embedder(Settings(query_threads=1), purpose="query")
+one.embed(["what is table bloat"])
+after_one = threads()
+two = load_embedder(Settings(query_threads=2), purpose="query")
+two.embed(["what is table bloat"])
+print(type(one).__name__, before, after_one, two._session.get_session_options().intra_op_num_threads)
+"""
 
 
-def test_the_query_session_runs_on_the_one_thread_it_is_given(onnx_embedder):
-    onnx_embedder.embed(["warm up the tokenizer"])
-    before = _threads()
-    one = load_embedder(Settings(query_threads=1), purpose="query")
-    one.embed(["what is table bloat"])
-    assert isinstance(one, OnnxEmbedder) and _threads() == before  # no pool of its own: runs on the caller's
-    two = load_embedder(Settings(query_threads=2), purpose="query")
-    two.embed(["what is table bloat"])
-    assert _threads() == before + 1  # the measure can tell: a 2-thread session starts one worker thread
+def test_the_query_session_runs_on_the_one_thread_it_is_given():
+    out = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2],
+                         env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}).stdout.split()
+    name, before, one, two = out[-4], *map(int, out[-3:])
+    assert name == "OnnxEmbedder" and one == before  # no pool of its own: runs on the caller's thread
+    assert two == 2  # and a session given two threads is set up with two
 
 
 def test_the_service_queries_a_torch_built_index_with_onnx_on_its_threads(torch_index):

@@ -68,7 +68,7 @@ def test_the_library_asks_the_real_model_and_streams_its_reply(answerer):
 
 
 def test_cli_ask_with_the_real_model(service_index, real_embedder, llm_url, answerer, monkeypatch, capsys):
-    monkeypatch.setattr("indexer.cli.commands.load_embedder", lambda settings: real_embedder)
+    monkeypatch.setattr("indexer.cli.commands.load_embedder", lambda settings, purpose="build": real_embedder)
     assert main(["ask", str(service_index), QUESTION, "--llm", llm_url, "--json", "--k", str(K)]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
