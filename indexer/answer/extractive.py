@@ -79,7 +79,7 @@ class ExtractiveAnswerer:
     def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
         hits = self.searcher.search(question, k=k or self.passages, filters=filters).hits
-        answer = self._answer(question, hits)
+        answer = self._answer(question, hits, filters or Filters())
         answer.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
         dim = self.embedder.dimension
         return rows, (np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float32))
 
-    def _answer(self, question: str, hits: list[Hit]) -> Answer:
+    def _answer(self, question: str, hits: list[Hit], filters: Filters | None = None) -> Answer:
         rows, vectors = self._rows(hits)
         texts = [hits[r.hit].text[r.start:r.end] for r in rows]
         eligible = np.array([len(t.split()) >= MIN_WORDS for t in texts], dtype=bool)
@@ -112,7 +112,8 @@ class ExtractiveAnswerer:
         match = round(float(cosine[eligible].max()), 4)
         if match < self.min_score:
             return Answer(question, False, NOT_FOUND, [], hits, score=match)
-        citations = self._cite((question, tuple(terms), q), hits, rows, texts, vectors, score, best)
+        citations = self._cite((question, tuple(terms), q), hits, rows, texts, vectors, score, best,
+                               filters or Filters())
         stored = self.searcher.stored_texts([c.passage_id for c in citations])
         citations, dropped = verify(citations, stored)
         for n, citation in enumerate(citations, start=1):
@@ -122,7 +123,8 @@ class ExtractiveAnswerer:
         return Answer(question, True, citations[0].quote, citations, hits, score=match, dropped_citations=dropped)
 
     def _cite(self, asked: tuple[str, tuple[str, ...], np.ndarray], hits: list[Hit], rows: list[Row],
-              texts: list[str], vectors: np.ndarray, score: np.ndarray, best: int, most: int = 3) -> list[Citation]:
+              texts: list[str], vectors: np.ndarray, score: np.ndarray, best: int,
+              filters: Filters, most: int = 3) -> list[Citation]:
         """The answer's moment first (spoken, as a window), then publisher text it came from, then the best
         sentences of other passages, one per passage, up to `most` citations. `asked` is the question, its
         content words and its vector."""
@@ -132,7 +134,7 @@ class ExtractiveAnswerer:
         chosen = rows[best]
         if hits[chosen.hit].kind != SPOKEN:
             text = hits[chosen.hit].text[chosen.start:chosen.end]
-            moment = spoken_moment(self.searcher, self.sentences, hits[chosen.hit], text, asked)
+            moment = spoken_moment(self.searcher, self.sentences, hits[chosen.hit], text, asked, filters)
             if moment is not None:
                 citations.append(self._window_citation(moment))
                 used.add(moment.hit.id)

@@ -11,6 +11,7 @@ question that names the guest, and would otherwise win over the moment the summa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -42,13 +43,16 @@ def speaker_names(hits: list[Hit]) -> set[str]:
 
 
 def spoken_moment(searcher: Searcher, sentences: SentenceVectors, publisher: Hit, publisher_sentence: str,
-                  asked: tuple[str, tuple[str, ...], np.ndarray]) -> Continuation | None:
+                  asked: tuple[str, tuple[str, ...], np.ndarray], filters: Filters) -> Continuation | None:
     """The transcript sentence of `publisher`'s episode closest to the publisher sentence and the question
     together (names left out), with its passage; None when the episode has no transcript. `asked` is the
-    question, its content words and its vector."""
+    question, its content words and its vector. The request's `filters` hold here too: asked for publisher text
+    only (another kind), there is no spoken moment to give; a speaker or date filter narrows where it is looked for."""
     question, terms, question_vector = asked
+    if filters.kind not in (None, SPOKEN):
+        return None
     found = searcher.search(publisher_sentence[:MAX_QUERY_CHARS], k=CANDIDATES,
-                            filters=Filters(episode=publisher.episode.id, kind=SPOKEN)).hits
+                            filters=replace(filters, episode=publisher.episode.id, kind=SPOKEN)).hits
     if not found:
         return None
     names = speaker_names(found + [publisher])

@@ -12,6 +12,7 @@ from indexer.answer.citations import NOT_FOUND
 from indexer.answer.extractive import ExtractiveAnswerer
 from indexer.index.reader import Index
 from indexer.index.updates import build_sources
+from indexer.search.filters import Filters
 from indexer.search.searcher import Searcher
 from indexer.settings import ChunkSettings, Settings
 
@@ -58,6 +59,14 @@ def test_a_summary_that_paraphrases_the_answer_points_at_the_spoken_second(answe
     # the summary may support the answer, after the moment and never played from 0:00
     assert all(c.start_s is None for c in answer.citations if c.kind == "summary")
     assert any(c.kind == "summary" for c in answer.citations[1:])
+
+
+def test_asked_for_publisher_text_only_the_answer_cites_no_spoken_moment(answerer):
+    """The request's filters bind the spoken lookup too (a fuzz test found a transcript cited under kind=highlight)."""
+    question = "Was Maria afraid the rigging would fail when she set sail from Portugal's capital in violent weather?"
+    answer = answerer.ask(question, filters=Filters(kind="summary"))
+    assert answer.found and answer.citations
+    assert {c.kind for c in answer.citations} == {"summary"}
 
 
 def test_an_answer_across_a_turn_boundary_quotes_both_sentences(answerer):
