@@ -112,7 +112,7 @@ class VectorIndex:
     def _exact(self, queries: np.ndarray, k: int, allowed: Sequence[int]) -> list[list[tuple[int, float]]]:
         """Exact top k among the allowed ids: their stored vectors, dot products, a partial sort."""
         ids = np.asarray(allowed, dtype=np.int64)
-        scores = queries @ self.reconstruct(ids).T
+        scores = queries @ self.reconstruct(allowed).T
         k = min(k, len(ids))
         out = []
         for row in scores:
